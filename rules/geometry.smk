@@ -1,0 +1,30 @@
+# Anisotropy and self-similarity per layer, raw and after each post-processing (Figure 6).
+
+
+rule geometry:
+    input:
+        cache=cache(GEOMETRY_CORPUS),
+        fit=fit_files,
+    output:
+        "results/{model}/geometry/{method}.csv",
+    params:
+        geometry=config["geometry"],
+    log:
+        "logs/geometry/{model}/{method}.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/geometry.py"
+
+
+rule collect_geometry:
+    input:
+        per_method("results/{model}/geometry/{method}.csv"),
+    output:
+        "results/{model}/geometry.csv",
+    log:
+        "logs/collect/{model}/geometry.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/concat.py"

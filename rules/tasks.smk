@@ -1,0 +1,93 @@
+# WiC, STS and supervised probes per layer, raw and after each post-processing (Tables 1-3).
+
+
+rule wic:
+    input:
+        cache=cache("wic"),
+        pairs="results/data/wic.csv",
+        fit=fit_files,
+    output:
+        "results/{model}/tasks/wic/{method}.csv",
+    params:
+        thresholds=config["wic"]["thresholds"],
+        pooling=config["wic"]["pooling"],
+    log:
+        "logs/wic/{model}/{method}.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/wic.py"
+
+
+rule sts:
+    input:
+        cache=cache("sts"),
+        pairs="results/data/sts.csv",
+        fit=fit_files,
+    output:
+        "results/{model}/tasks/sts/{method}.csv",
+    params:
+        special_tokens=config["sts"]["special_tokens"],
+    log:
+        "logs/sts/{model}/{method}.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/sts.py"
+
+
+rule supervised:
+    input:
+        cache=cache("sup_{task}"),
+        examples="results/data/supervised/{task}.csv",
+        fit=fit_files,
+    output:
+        "results/{model}/tasks/supervised/{task}/{method}.csv",
+    params:
+        training=SUPERVISED_TRAINING,
+        batch_size=task_batch_size,
+    log:
+        "logs/supervised/{model}/{task}/{method}.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/supervised.py"
+
+
+rule collect_wic:
+    input:
+        per_method("results/{model}/tasks/wic/{method}.csv"),
+    output:
+        "results/{model}/tasks/wic.csv",
+    log:
+        "logs/collect/{model}/wic.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/concat.py"
+
+
+rule collect_sts:
+    input:
+        per_method("results/{model}/tasks/sts/{method}.csv"),
+    output:
+        "results/{model}/tasks/sts.csv",
+    log:
+        "logs/collect/{model}/sts.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/concat.py"
+
+
+rule collect_supervised:
+    input:
+        supervised_parts,
+    output:
+        "results/{model}/tasks/supervised.csv",
+    log:
+        "logs/collect/{model}/supervised.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/concat.py"

@@ -1,0 +1,8 @@
+"""Adapter: STS-B, SICK-R and STS12-16 files -> one pair table."""
+from posart import adapter, atomic, prepare
+from posart.data_check import verify_inputs
+
+with adapter.run(snakemake) as record:
+    record["data"] = verify_inputs(snakemake.input, snakemake.params.data_dir)
+    frame = prepare.prepare_sts(list(snakemake.params.datasets), snakemake.params.data_dir)
+    atomic.write_csv(snakemake.output[0], frame)

@@ -1,0 +1,10 @@
+"""Adapter: every model's wic.csv -> Table 1."""
+import pandas as pd
+
+from posart import adapter, tables
+
+with adapter.run(snakemake):
+    results = pd.concat([pd.read_csv(p) for p in snakemake.input.results])
+    labels = pd.read_csv(snakemake.input.pairs, keep_default_na=False).label.astype(bool)
+    numbers, shown = tables.table1_wic(results, baseline=100 * labels.mean())
+    tables.write(numbers, shown, snakemake.output, "WiC: best layer, threshold and accuracy (%).")

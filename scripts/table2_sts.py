@@ -1,0 +1,11 @@
+"""Adapter: every model's sts.csv -> Table 2."""
+import pandas as pd
+
+from posart import adapter, tables
+
+with adapter.run(snakemake):
+    results = pd.concat([pd.read_csv(p) for p in snakemake.input])
+    aggregate = snakemake.params.aggregate
+    numbers, shown = tables.table2_sts(results, aggregate)
+    tables.write(numbers, shown, snakemake.output,
+                 f"STS: best-layer Spearman x 100 (layer); STS12-16 aggregate '{aggregate}'.")

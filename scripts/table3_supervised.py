@@ -1,0 +1,11 @@
+"""Adapter: every model's supervised.csv -> Table 3."""
+import pandas as pd
+
+from posart import adapter, tables
+
+with adapter.run(snakemake):
+    results = pd.concat([pd.read_csv(p) for p in snakemake.input])
+    select_by = snakemake.params.select_by
+    numbers, shown = tables.table3_supervised(results, select_by)
+    tables.write(numbers, shown, snakemake.output,
+                 f"Supervised: test accuracy (%) at the layer best on {select_by} (layer).")

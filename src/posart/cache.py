@@ -1,0 +1,218 @@
+"""The HDF5 activation cache: one file per (model, dataset), written once, streamed by every reader.
+
+Layout (see design.md):
+- token caches: `hidden` (layers, tokens, d), layer-major and chunked so that one layer
+  streams from disk; per token `input_ids`, `position`, `word_index` (-1 for special
+  tokens), `special`; per sentence `offsets` (sentence i owns tokens offsets[i]:offsets[i+1]),
+  `text`, `source_index` (row of the sentence in the input dataset), `truncated`.
+- sentence caches (for long documents, e.g. IMDB): `pooled` and `pooled_nospecial`
+  (layers, sentences, d): the mean over all attended tokens, and over non-special tokens.
+- attributes: model name, revision, weight hash, tokenizer settings, max length, dtype,
+  package versions, config hash, and `complete`, set last: a file without it is unfinished.
+Sharded encodings are joined by an HDF5 virtual dataset over the shard files (`join`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterator
+
+import h5py
+import numpy as np
+
+from posart.atomic import atomic_path
+
+TOKEN_FIELDS = ("input_ids", "position", "word_index", "special")
+SENTENCE_FIELDS = ("text", "source_index", "truncated", "n_tokens")
+POOLED = ("pooled", "pooled_nospecial")
+STRING = h5py.string_dtype(encoding="utf-8")
+
+
+class CacheError(RuntimeError):
+    """An activation cache that is missing, unfinished or corrupt; says which file."""
+
+
+def chunk_rows(dim: int, itemsize: int, target_bytes: int = 1 << 20) -> int:
+    """Rows per HDF5 chunk so that one chunk of one layer is about `target_bytes`."""
+    return max(1, target_bytes // (dim * itemsize))
+
+
+class ActivationCache:
+    """Read-only, streaming view of a finished activation cache."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise CacheError(f"activation cache {self.path} does not exist")
+        try:
+            self.file = h5py.File(self.path, "r", rdcc_nbytes=64 << 20)
+        except OSError as error:
+            raise CacheError(f"activation cache {self.path} is truncated or corrupt ({error}); "
+                             f"delete it and rerun the workflow to rebuild it") from error
+        if not self.file.attrs.get("complete", False):
+            self.file.close()
+            raise CacheError(f"activation cache {self.path} is unfinished (no 'complete' flag); "
+                             f"delete it and rerun")
+        self.granularity = str(self.file.attrs["granularity"])
+        self.offsets = self.file["offsets"][:] if "offsets" in self.file else None
+
+    def __enter__(self) -> "ActivationCache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+    @property
+    def attrs(self) -> dict:
+        return {key: _plain(value) for key, value in self.file.attrs.items()}
+
+    @property
+    def _vectors(self) -> h5py.Dataset:
+        return self.file["hidden" if self.granularity == "tokens" else "pooled"]
+
+    @property
+    def n_layers(self) -> int:
+        return self._vectors.shape[0]
+
+    @property
+    def dim(self) -> int:
+        return self._vectors.shape[2]
+
+    @property
+    def n_sentences(self) -> int:
+        return len(self.file["text"])
+
+    @property
+    def n_tokens(self) -> int:
+        return self.file["hidden"].shape[1] if self.granularity == "tokens" else 0
+
+    def texts(self) -> list[str]:
+        return [t.decode() if isinstance(t, bytes) else t for t in self.file["text"][:]]
+
+    def rows_of(self, texts) -> np.ndarray:
+        """Cache row of each text (-1 where the cache lacks it, e.g. an empty sentence skipped)."""
+        index = {text: row for row, text in enumerate(self.texts())}
+        return np.array([index.get(text, -1) for text in texts], dtype=np.int64)
+
+    def field(self, name: str) -> np.ndarray:
+        """A per-token or per-sentence field (e.g. `special`, `word_index`, `source_index`)."""
+        return self.file[name][:]
+
+    def _require_tokens(self) -> None:
+        if self.granularity != "tokens":
+            raise CacheError(f"{self.path} holds sentence vectors only; this step needs token vectors "
+                             f"(set the dataset's `granularity: tokens`)")
+
+    def layer_chunks(self, layer: int, rows: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield (first token index, float32 block) over one layer, in bounded memory."""
+        self._require_tokens()
+        hidden = self.file["hidden"]
+        rows = rows or max(hidden.chunks[1] if hidden.chunks else 4096, 4096)
+        for start in range(0, hidden.shape[1], rows):
+            yield start, hidden[layer, start:start + rows].astype(np.float32)
+
+    def sentence_chunks(self, layer: int, max_tokens: int = 1 << 16
+                        ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+        """Yield (sentence slice, token block, block-relative offsets) aligned to sentence ends."""
+        self._require_tokens()
+        hidden = self.file["hidden"]
+        first = 0
+        while first < self.n_sentences:
+            last = int(np.searchsorted(self.offsets, self.offsets[first] + max_tokens, side="right")) - 1
+            last = min(max(last, first + 1), self.n_sentences)
+            lo, hi = int(self.offsets[first]), int(self.offsets[last])
+            yield slice(first, last), hidden[layer, lo:hi].astype(np.float32), self.offsets[first:last + 1] - lo
+            first = last
+
+    def tokens(self, layer: int, index: np.ndarray) -> np.ndarray:
+        """Gather token vectors of one layer by global token index (any order, repeats allowed)."""
+        self._require_tokens()
+        index = np.asarray(index, dtype=np.int64)
+        unique, inverse = np.unique(index, return_inverse=True)
+        return self.file["hidden"][layer, unique].astype(np.float32)[inverse]
+
+    def sentence_means(self, layer: int, special_tokens: bool = True) -> np.ndarray:
+        """Mean-pooled sentence vectors of one layer, with or without special tokens."""
+        if self.granularity == "sentences":
+            return self.file[POOLED[0] if special_tokens else POOLED[1]][layer].astype(np.float32)
+        special = self.file["special"][:]
+        out = np.empty((self.n_sentences, self.dim), dtype=np.float32)
+        for sentences, block, offsets in self.sentence_chunks(layer):
+            keep = np.ones(len(block), bool) if special_tokens else ~special[
+                self.offsets[sentences.start]:self.offsets[sentences.stop]]
+            out[sentences] = segment_means(block, offsets, keep)
+        return out
+
+
+def segment_means(block: np.ndarray, offsets: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Mean of the kept rows of each segment offsets[i]:offsets[i+1] (empty keep -> error)."""
+    sums = np.add.reduceat(np.where(keep[:, None], block, 0.0).astype(np.float64), offsets[:-1], axis=0)
+    counts = np.add.reduceat(keep.astype(np.int64), offsets[:-1])
+    if (counts == 0).any() or (np.diff(offsets) == 0).any():
+        raise CacheError("a sentence has no token to pool")
+    return (sums / counts[:, None]).astype(np.float32)
+
+
+def _plain(value):
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def join(shards: list[str | Path], out: str | Path, attrs: dict) -> None:
+    """Join shard caches into one cache: vectors through a virtual dataset, no copy.
+
+    Shards hold consecutive sentence ranges. Per-token and per-sentence fields are small
+    and are concatenated; `offsets` are rebased. Source file names are stored relative to
+    the joined file, so the results folder can be moved as a whole.
+    """
+    out = Path(out)
+    opened = [ActivationCache(path) for path in shards]
+    try:
+        first = opened[0]
+        vector_names = ("hidden",) if first.granularity == "tokens" else POOLED
+        with atomic_path(out) as tmp, h5py.File(tmp, "w") as joined:
+            for name in vector_names:
+                parts = [cache.file[name] for cache in opened]
+                rows = sum(part.shape[1] for part in parts)
+                layout = h5py.VirtualLayout(shape=(first.n_layers, rows, first.dim), dtype=parts[0].dtype)
+                start = 0
+                for path, part in zip(shards, parts):
+                    source = h5py.VirtualSource(_relative(Path(path), out.parent), name, shape=part.shape)
+                    layout[:, start:start + part.shape[1]] = source
+                    start += part.shape[1]
+                joined.create_virtual_dataset(name, layout)
+            fields = (TOKEN_FIELDS if first.granularity == "tokens" else ()) + SENTENCE_FIELDS
+            for name in fields:
+                joined.create_dataset(name, data=np.concatenate([c.file[name][:] for c in opened]))
+            if first.granularity == "tokens":
+                bases = np.cumsum([0] + [c.n_tokens for c in opened[:-1]])
+                offsets = [c.offsets[:-1] + base for c, base in zip(opened, bases)]
+                joined.create_dataset("offsets", data=np.concatenate(offsets + [[sum(c.n_tokens for c in opened)]]))
+            for key, value in first.file.attrs.items():
+                if key not in ("complete", "shard"):
+                    joined.attrs[key] = value
+            for key, value in attrs.items():
+                joined.attrs[key] = value
+            counts = {key: int(sum(c.file.attrs.get(key, 0) for c in opened))
+                      for key in ("n_empty", "n_truncated")}
+            for key, value in counts.items():
+                joined.attrs[key] = value
+            joined.attrs["shards"] = json.dumps([_relative(Path(p), out.parent) for p in shards])
+            joined.attrs["complete"] = True
+    finally:
+        for cache in opened:
+            cache.close()
+
+
+def _relative(path: Path, start: Path) -> str:
+    return os.path.relpath(path.resolve(), start.resolve())

@@ -1,0 +1,92 @@
+"""Anisotropy and self-similarity per layer (protocol §4, after Ethayarajh 2019).
+
+Anisotropy: `n_pairs` pairs of tokens, each token drawn at random from a different random
+sentence (special tokens excluded unless configured). Self-similarity: `n_words` word types
+(lowercased whitespace words with a letter or digit) that occur in at least
+`min_sentences` different sentences of the corpus; each occurrence (first per sentence) is
+the mean of its subword vectors. The same tokens are used for every layer and method.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from posart import geometry
+from posart.cache import ActivationCache
+
+log = logging.getLogger(__name__)
+HAS_ALNUM = re.compile(r"\w")
+
+
+def draw_pairs(cache: ActivationCache, n_pairs: int, special_tokens: bool, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Global token indices of the two sides of each pair, from 2 * n_pairs distinct sentences."""
+    special = cache.field("special")
+    candidates = [np.arange(lo, hi) if special_tokens else lo + np.flatnonzero(~special[lo:hi])
+                  for lo, hi in zip(cache.offsets[:-1], cache.offsets[1:])]
+    usable = np.array([i for i, c in enumerate(candidates) if len(c)])
+    if len(usable) < 2 * n_pairs:
+        log.warning("geometry: only %d usable sentences; %d pairs instead of %d",
+                    len(usable), len(usable) // 2, n_pairs)
+        n_pairs = len(usable) // 2
+    chosen = rng.choice(usable, size=2 * n_pairs, replace=False)
+    tokens = np.array([rng.choice(candidates[s]) for s in chosen])
+    return tokens[0::2], tokens[1::2]
+
+
+def word_occurrences(cache: ActivationCache) -> dict[str, list[np.ndarray]]:
+    """For each word type, the subword token indices of its first occurrence in each sentence."""
+    word_index = cache.field("word_index")
+    occurrences: dict[str, list[np.ndarray]] = defaultdict(list)
+    for row, text in enumerate(cache.texts()):
+        lo, hi = cache.offsets[row], cache.offsets[row + 1]
+        seen = set()
+        for position, word in enumerate(text.split()):
+            key = word.lower()
+            if key in seen or not HAS_ALNUM.search(key):
+                continue
+            tokens = lo + np.flatnonzero(word_index[lo:hi] == position)
+            if len(tokens):
+                seen.add(key)
+                occurrences[key].append(tokens)
+    return occurrences
+
+
+def choose_words(occurrences: dict[str, list[np.ndarray]], n_words: int, min_sentences: int, rng) -> list[str]:
+    eligible = sorted(w for w, occ in occurrences.items() if len(occ) >= min_sentences)
+    if len(eligible) < n_words:
+        log.warning("geometry: only %d words occur in >= %d sentences (asked for %d)",
+                    len(eligible), min_sentences, n_words)
+        return eligible
+    return sorted(rng.choice(eligible, size=n_words, replace=False))
+
+
+def evaluate(cache: ActivationCache, transform, *, corpus: str, n_pairs: int, n_words: int,
+             min_sentences: int, special_tokens: bool, seed: int) -> pd.DataFrame:
+    """Rows (layer, anisotropy, self_similarity, self_similarity_adjusted)."""
+    rng = np.random.default_rng(seed)
+    left, right = draw_pairs(cache, n_pairs, special_tokens, rng)
+    occurrences = word_occurrences(cache)
+    words = choose_words(occurrences, n_words, min_sentences, rng)
+    if not words:
+        raise ValueError(f"geometry: no word occurs in >= {min_sentences} sentences of corpus {corpus!r}; "
+                         f"lower geometry.min_sentences or use a larger corpus")
+    groups = [occ for word in words for occ in occurrences[word]]
+    sizes = [len(occurrences[word]) for word in words]
+    flat = np.concatenate(groups)
+    starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])])
+    log.info("geometry on %s: %d pairs, %d words (%d occurrences)", corpus, len(left), len(words), len(groups))
+    rows = []
+    for layer in range(cache.n_layers):
+        aniso = geometry.anisotropy(transform(layer, cache.tokens(layer, left)),
+                                    transform(layer, cache.tokens(layer, right)))
+        vectors = np.add.reduceat(cache.tokens(layer, flat), starts[:-1], axis=0) / np.diff(starts)[:, None]
+        vectors = transform(layer, vectors)
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        similarity = geometry.self_similarity([vectors[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
+        rows.append((layer, aniso, similarity, similarity - aniso))
+    return pd.DataFrame(rows, columns=["layer", "anisotropy", "self_similarity", "self_similarity_adjusted"])

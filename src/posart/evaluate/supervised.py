@@ -1,0 +1,32 @@
+"""Supervised probes: a linear classifier per layer on frozen mean-pooled sentence vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from posart.cache import ActivationCache
+from posart.tasks.supervised import evaluate_layer
+
+SPLITS = ("train", "dev", "test")
+
+
+def evaluate(cache: ActivationCache, examples: pd.DataFrame, transform, n_classes: int, *,
+             epochs: int, batch_size: int, lr: float, seed: int, special_tokens: bool,
+             progress=None) -> pd.DataFrame:
+    """Rows (layer, split, accuracy) for every layer."""
+    rows = cache.rows_of(examples.text)
+    keep = rows >= 0
+    examples, rows = examples[keep], rows[keep]
+    labels = examples.label.to_numpy(np.int64)
+    out = []
+    for layer in range(cache.n_layers):
+        vectors = transform(layer, cache.sentence_means(layer, special_tokens))[rows]
+        data = {split: (vectors[(examples.split == split).to_numpy()],
+                        labels[(examples.split == split).to_numpy()]) for split in SPLITS}
+        scores = evaluate_layer(data["train"], data["dev"], data["test"], n_classes,
+                                epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+        out += [(layer, split, scores[split]) for split in SPLITS]
+        if progress is not None:
+            print(f"layer {layer}: {scores}", file=progress, flush=True)
+    return pd.DataFrame(out, columns=["layer", "split", "accuracy"])

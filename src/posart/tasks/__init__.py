@@ -1,0 +1,1 @@
+"""Downstream evaluations of (post-processed) vectors: WiC, STS, supervised sentence tasks."""

@@ -1,0 +1,33 @@
+"""Shared fixtures: where the real data lives, and whether missing data may skip."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("POSART_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def need(flag: str, available: bool, reason: str) -> None:
+    """Skip with `reason` when unavailable, unless env `flag`=1 demands it: then fail."""
+    if available:
+        return
+    if os.environ.get(flag) == "1":
+        pytest.fail(f"{reason} ({flag}=1 forbids skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real datasets (../shared/data); required when POSART_REQUIRE_DATA=1."""
+    need("POSART_REQUIRE_DATA", (SHARED_DATA / "MANIFEST.tsv").is_file(),
+         f"real data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
