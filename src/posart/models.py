@@ -22,6 +22,8 @@ from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTo
 log = logging.getLogger(__name__)
 
 SOURCES = ("package", "hf", "path")
+PADDING_OFFSET_POSITIONS = ("roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer",
+                            "mpnet", "data2vec-text", "ibert")
 
 
 class ModelLoadError(RuntimeError):
@@ -91,9 +93,8 @@ def model_max_length(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase)
     limits = [tokenizer.model_max_length] if tokenizer.model_max_length < 1_000_000 else []
     positions = getattr(model.config, "max_position_embeddings", None)
     if positions:
-        # RoBERTa-style models reserve padding_idx + 1 position slots.
-        offset = model.config.pad_token_id + 1 if model.config.model_type in (
-            "roberta", "xlm-roberta", "camembert", "longformer") else 0
+        # RoBERTa-style models number positions from padding_idx + 1.
+        offset = model.config.pad_token_id + 1 if model.config.model_type in PADDING_OFFSET_POSITIONS else 0
         limits.append(positions - offset)
     if not limits:
         raise ModelLoadError("cannot tell the model's maximum input length; set encode.max_length")

@@ -12,6 +12,7 @@ from typing import Sequence
 import pandas as pd
 
 from posart.atomic import atomic_path, write_text
+from posart.tasks.supervised import best_layer
 
 STS_NAMES = {"stsb": "STS-B", "sickr": "SICK-R", "sts12": "STS12", "sts13": "STS13",
              "sts14": "STS14", "sts15": "STS15", "sts16": "STS16"}
@@ -57,11 +58,7 @@ def table2_sts(results: pd.DataFrame, aggregate: str) -> tuple[pd.DataFrame, pd.
 
 def table3_supervised(results: pd.DataFrame, select_by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per task, the layer best on `select_by`, showing its test accuracy."""
-    selected = best_rows(results[results.split == select_by], ["model", "method", "task"], "accuracy")
-    keys = ["model", "method", "task", "layer"]
-    test = results[results.split == "test"][keys + ["accuracy"]]
-    best = selected[keys].merge(test, on=keys, how="left")
-    return _wide(best, "task", "accuracy", TASK_NAMES)
+    return _wide(best_layer(results, select_by), "task", "accuracy", TASK_NAMES)
 
 
 def _wide(best: pd.DataFrame, column: str, score: str, names: dict) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -23,21 +23,6 @@ log = logging.getLogger(__name__)
 HAS_ALNUM = re.compile(r"\w")
 
 
-def draw_pairs(cache: ActivationCache, n_pairs: int, special_tokens: bool, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Global token indices of the two sides of each pair, from 2 * n_pairs distinct sentences."""
-    special = cache.field("special")
-    candidates = [np.arange(lo, hi) if special_tokens else lo + np.flatnonzero(~special[lo:hi])
-                  for lo, hi in zip(cache.offsets[:-1], cache.offsets[1:])]
-    usable = np.array([i for i, c in enumerate(candidates) if len(c)])
-    if len(usable) < 2 * n_pairs:
-        log.warning("geometry: only %d usable sentences; %d pairs instead of %d",
-                    len(usable), len(usable) // 2, n_pairs)
-        n_pairs = len(usable) // 2
-    chosen = rng.choice(usable, size=2 * n_pairs, replace=False)
-    tokens = np.array([rng.choice(candidates[s]) for s in chosen])
-    return tokens[0::2], tokens[1::2]
-
-
 def word_occurrences(cache: ActivationCache) -> dict[str, list[np.ndarray]]:
     """For each word type, the subword token indices of its first occurrence in each sentence."""
     word_index = cache.field("word_index")
@@ -56,22 +41,18 @@ def word_occurrences(cache: ActivationCache) -> dict[str, list[np.ndarray]]:
     return occurrences
 
 
-def choose_words(occurrences: dict[str, list[np.ndarray]], n_words: int, min_sentences: int, rng) -> list[str]:
-    eligible = sorted(w for w, occ in occurrences.items() if len(occ) >= min_sentences)
-    if len(eligible) < n_words:
-        log.warning("geometry: only %d words occur in >= %d sentences (asked for %d)",
-                    len(eligible), min_sentences, n_words)
-        return eligible
-    return sorted(rng.choice(eligible, size=n_words, replace=False))
-
-
 def evaluate(cache: ActivationCache, transform, *, corpus: str, n_pairs: int, n_words: int,
              min_sentences: int, special_tokens: bool, seed: int) -> pd.DataFrame:
     """Rows (layer, anisotropy, self_similarity, self_similarity_adjusted)."""
-    rng = np.random.default_rng(seed)
-    left, right = draw_pairs(cache, n_pairs, special_tokens, rng)
+    eligible = np.ones(cache.n_tokens, bool) if special_tokens else ~cache.field("special")
+    left, right = geometry.draw_token_pairs(cache.offsets, eligible, n_pairs, seed)
     occurrences = word_occurrences(cache)
-    words = choose_words(occurrences, n_words, min_sentences, rng)
+    chosen = geometry.select_words({w: set(range(len(o))) for w, o in occurrences.items()},
+                                   min_sentences, n_words, seed)
+    words = chosen.words
+    if len(words) < n_words:
+        log.warning("geometry: only %d words occur in >= %d sentences (asked for %d)",
+                    len(words), min_sentences, n_words)
     if not words:
         raise ValueError(f"geometry: no word occurs in >= {min_sentences} sentences of corpus {corpus!r}; "
                          f"lower geometry.min_sentences or use a larger corpus")

