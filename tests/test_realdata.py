@@ -1,0 +1,67 @@
+"""The packaged MiniLM on the real datasets (../shared/data): layout, statistics, STS.
+
+Required in CI (POSART_REQUIRE_DATA=1); elsewhere skipped when the data is absent.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from posart import encode, models, prepare, stats
+from posart.cache import ActivationCache
+from posart.detect import Criterion, outlier_table
+from posart.evaluate import sts
+
+pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def sst2_cache(shared_data, minilm, tmp_path_factory):
+    corpus = prepare.prepare_corpus({"reader": "glue_sst2", "file": "SST-2/train.tsv", "sample": 500, "seed": 0},
+                                    shared_data)
+    assert len(corpus) == 500
+    path = tmp_path_factory.mktemp("real") / "sst2.h5"
+    encode.encode(minilm, prepare.texts(corpus), path, dtype="float16")
+    return path, corpus
+
+
+def test_cache_layout_on_real_sst2(sst2_cache):
+    path, corpus = sst2_cache
+    with ActivationCache(path) as cache:
+        assert cache.texts() == list(corpus.sentence)
+        assert (cache.n_layers, cache.dim, cache.n_sentences) == (7, 384, 500)
+        assert cache.offsets[-1] == cache.n_tokens == len(cache.field("special"))
+        assert cache.field("special").sum() == 1000  # [CLS] and [SEP] of every sentence
+        assert cache.attrs["n_truncated"] == 0 and cache.attrs["n_empty"] == 0
+
+
+def test_statistics_match_an_independent_computation(sst2_cache):
+    path, _ = sst2_cache
+    with ActivationCache(path) as cache:
+        streamed = stats.compute(cache, special_tokens=True)
+        for layer in range(cache.n_layers):
+            everything = cache.file["hidden"][layer].astype(np.float64)  # small enough here
+            np.testing.assert_allclose(streamed["token_mean"][layer], everything.mean(0), atol=1e-9)
+            np.testing.assert_allclose(streamed["token_argmin_share"][layer],
+                                       np.bincount(everything.argmin(1), minlength=384) / len(everything))
+    table = outlier_table("minilm", "sst2", streamed, Criterion())
+    assert len(table) == 7 * 384
+    # Reported, not asserted to match the paper: which dims MiniLM flags is a finding.
+    print("MiniLM outlier dims per layer:",
+          {int(l): g.dim[g.is_outlier].tolist() for l, g in table.groupby("layer")})
+
+
+def test_real_sts_with_minilm(shared_data, minilm, tmp_path):
+    pairs = prepare.prepare_sts(["stsb", "sickr", "sts12", "sts13", "sts14", "sts15", "sts16"], shared_data)
+    counts = pairs.groupby("dataset").size().to_dict()
+    assert counts == {"stsb": 1379, "sickr": 4927, "sts12": 3108, "sts13": 1500, "sts14": 3750,
+                      "sts15": 3000, "sts16": 1186}
+    path = tmp_path / "sts.h5"
+    encode.encode(minilm, prepare.texts(pairs), path, granularity="sentences", batch_tokens=16384)
+    with ActivationCache(path) as cache:
+        frame = sts.evaluate(cache, pairs, lambda layer, x: x, special_tokens=True)
+    assert np.isfinite(frame.spearman).all()
+    assert set(frame.layer) == set(range(7)) and set(frame.dataset) == set(counts)
+    last = frame[(frame.dataset == "stsb") & (frame.layer == 6)].spearman.item()
+    assert last > 80, last  # a sentence encoder fine-tuned for similarity
+    print(frame.pivot_table(index=["dataset", "aggregate"], columns="layer", values="spearman").round(2))
