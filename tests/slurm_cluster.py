@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,8 +97,8 @@ class Job:
 class SlurmCluster:
     """Context manager: a one-node cluster `node` with partition `debug`, gone again on exit."""
 
-    def __init__(self) -> None:
-        self.state = Path(tempfile.mkdtemp(prefix="posart-slurm-"))
+    def __init__(self, state: Path) -> None:
+        self.state = state  # an empty directory for the daemons' state and logs
         self.node = ""
         self.processes: dict[str, subprocess.Popen] = {}
 
@@ -119,7 +118,8 @@ class SlurmCluster:
         # will detect them; a NodeName line that claims more would get the node drained.
         node_line = _run("slurmd", "-C").splitlines()[0]
         self.node = node_line.split()[0].removeprefix("NodeName=")
-        fields = {"mark": MARK, "cluster": CLUSTER, "node": self.node, "state": self.state, "min_job_age": MIN_JOB_AGE}
+        fields = {"mark": MARK, "cluster": CLUSTER, "node": self.node, "state": self.state,
+                  "min_job_age": MIN_JOB_AGE}
         ETC.mkdir(parents=True, exist_ok=True)
         (ETC / "slurm.conf").write_text(SLURM_CONF.format(node_line=node_line, **fields))
         (ETC / "gres.conf").write_text(GRES_CONF.format(**fields))
@@ -136,8 +136,7 @@ class SlurmCluster:
             return
         MUNGE_SOCKET.parent.mkdir(parents=True, exist_ok=True)
         shutil.chown(MUNGE_SOCKET.parent, "munge", "munge")
-        self._spawn("munged", "munged", "--foreground", "--log-file", str(self.state / "munged.log"),
-                    user="munge")
+        self._spawn("munged", "munged", "--foreground", user="munge")
         deadline = time.monotonic() + 10
         while subprocess.run(["munge", "-n"], capture_output=True).returncode != 0:
             self._check_alive()
@@ -188,20 +187,25 @@ class SlurmCluster:
 
     def stop(self) -> None:
         """Cancel all jobs, stop the daemons we started and remove our configuration."""
-        if "slurmctld" in self.processes and self.processes["slurmctld"].poll() is None:
-            subprocess.run(["scancel", "--user", "root"], capture_output=True, timeout=30)
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and any(
-                    job.state in ("PENDING", "RUNNING", "COMPLETING") for job in self.jobs()):
-                time.sleep(0.2)
-        _kill_job_processes()
-        for name in ("slurmd", "slurmctld", "munged"):
-            process = self.processes.pop(name, None)
-            if process is not None:
-                _terminate_session(process)
-        for conf in (ETC / "slurm.conf", ETC / "gres.conf"):
-            if conf.exists() and MARK in conf.read_text():
-                conf.unlink()
+        try:
+            if "slurmctld" in self.processes and self.processes["slurmctld"].poll() is None:
+                self._cancel_jobs()
+            _kill_job_processes()
+        finally:
+            for name in ("slurmd", "slurmctld", "munged"):
+                process = self.processes.pop(name, None)
+                if process is not None:
+                    _terminate_group(process)
+            for conf in (ETC / "slurm.conf", ETC / "gres.conf"):
+                if conf.exists() and MARK in conf.read_text():
+                    conf.unlink()
+
+    def _cancel_jobs(self, timeout: float = 20) -> None:
+        subprocess.run(["scancel", "--user", "root"], capture_output=True, timeout=30)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(
+                job.state in ("PENDING", "RUNNING", "COMPLETING") for job in self.jobs()):
+            time.sleep(0.2)
 
 
 def _kill_job_processes(grace: float = 5) -> None:
@@ -242,7 +246,7 @@ def _job_processes() -> set[int]:
     return pids
 
 
-def _terminate_session(process: subprocess.Popen) -> None:
+def _terminate_group(process: subprocess.Popen) -> None:
     """SIGTERM the daemon's process group (slurmctld's slurmscriptd too), then SIGKILL."""
     for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         with contextlib.suppress(ProcessLookupError):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from posart import cache as cache_module
-from posart import encode, models
+from posart import encode
 from posart.cache import ActivationCache, CacheError
 
 SENTENCES = ["The film was great .", "", "   ", "Is this the capital of France ?",

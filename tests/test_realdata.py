@@ -4,10 +4,9 @@ Required in CI (POSART_REQUIRE_DATA=1); elsewhere skipped when the data is absen
 """
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from posart import encode, models, prepare, stats
+from posart import encode, prepare, stats
 from posart.cache import ActivationCache
 from posart.detect import Criterion, outlier_table
 from posart.evaluate import sts

@@ -6,7 +6,6 @@ tests then ask dry runs which jobs a changed setting would re-run.
 
 import json
 import subprocess
-import sys
 
 import h5py
 import pandas as pd
