@@ -162,7 +162,8 @@ def test_glue_qqp_and_sentences(tmp_path):
                                               "2\t4\t5\tWhy?\t\t0\n")
     frame = corpora.read_glue_qqp(path)
     assert list(frame.columns) == ["question1", "question2", "label"] and frame.label.tolist() == [0, 1, 0]
-    assert corpora.qqp_sentences(frame).tolist() == ["How do I cook rice?", "What is rice?", "How to cook rice?", "Why?"]
+    assert corpora.qqp_sentences(frame).tolist() == [
+        "How do I cook rice?", "What is rice?", "How to cook rice?", "Why?"]
 
 
 def test_glue_qqp_malformed_line(tmp_path):
@@ -208,7 +209,8 @@ def test_stsb_reads_fields_1_to_7_without_quoting(tmp_path):
                  'main-news\theadlines\t2016\t0001\t4.2\tA "quoted start\tB\tsrc1\tsrc2\n'
                  "main-forums\tanswers\t2015\t0002\t0\tC\tD\n")
     frame = corpora.read_stsb(path)
-    assert frame.to_dict("list") == {"sentence1": ['A "quoted start', "C"], "sentence2": ["B", "D"], "score": [4.2, 0.0]}
+    assert frame.to_dict("list") == {
+        "sentence1": ['A "quoted start', "C"], "sentence2": ["B", "D"], "score": [4.2, 0.0]}
 
 
 @pytest.mark.parametrize("line, message", [("g\tf\ty\t1\t5.5\ta\tb", "score 5.5 outside"),

@@ -228,7 +228,7 @@ def test_registry_covers_the_datasets():
         for source in entry["sources"]:
             assert source["url"].startswith(("http://", "https://")), name
             assert source.get("sha256_source"), f"{name}: say where the sha256 comes from, or why it is null"
-    layout = {rel for entry in registry.values() for source in entry["sources"] for rel in download._targets(source)}
+    layout = {rel for entry in registry.values() for source in entry["sources"] for rel in download.targets(source)}
     assert {"SST-2/train.tsv", "QQP/train.tsv", "WiC/train/train.data.txt", "stsbenchmark/sts-test.csv",
             "SICK/SICK_test_annotated.txt", "STS/STS12-en-test/STS.input.MSRpar.txt",
             "SST/fine/sentiment-train", "IMDB/aclImdb_train.tar.gz"} <= layout

@@ -44,7 +44,10 @@ def run(snakemake, extra: dict | None = None) -> Iterator[dict]:
 
 
 def _script_path(snakemake) -> str | None:
-    candidate = Path(snakemake.scriptdir) / f"{snakemake.rule}.py"
+    """The workflow script that runs: Snakemake executes a copy named `tmpXXXX.<script>.py`."""
+    copy = Path(sys.argv[0]).name
+    name = copy.split(".", 1)[1] if copy.startswith("tmp") and "." in copy else f"{snakemake.rule}.py"
+    candidate = (Path(snakemake.scriptdir) / name).resolve()
     return str(candidate) if candidate.is_file() else None
 
 

@@ -6,15 +6,17 @@ of the layout (that of ../shared/data: `SST-2/train.tsv`, `stsbenchmark/sts-test
 ...). Output paths come from the registry only, never from member names, so an archive
 cannot write outside `data_dir`.
 
-`fetch` downloads to a temporary file (streamed, hashed on the fly), rejects it on a
-checksum mismatch before anything is extracted, then writes every mapped member to a
-temporary sibling and renames them into place only when all are written and match the
-expected file checksums; a failure leaves `data_dir` as it was.
+`fetch` downloads each source to a temporary file (streamed, hashed on the fly), rejects
+it on a checksum mismatch before anything is extracted, then writes every mapped member
+to a temporary sibling and renames them into place only when all are written and match
+the expected file checksums; a failing source leaves its files in `data_dir` as they were.
 
-`verify` checks files against, per file, `{data_dir}/SHA256SUMS` (or an explicit
-checksum file) and else the canonical checksums of the real files that posart ships
-(`resources/canonical.sha256`, from ../shared/data/MANIFEST.tsv). A file listed in
-neither is hashed and reported as unverified. These are hand-written with `urllib`,
+Expected file checksums, per file: `{data_dir}/SHA256SUMS` (or an explicit checksum
+file) where it lists the file, else the canonical checksums of the real files that
+posart ships (`resources/canonical.sha256`, from ../shared/data/MANIFEST.tsv). So the
+demo corpus, whose files have canonical names but other content, is checked against its
+own SHA256SUMS, and a data directory without one against the real data. `verify` hashes
+a file listed in neither and reports it as unverified. These are hand-written with `urllib`,
 `hashlib`, `zipfile` and `tarfile` because the download tools of `datasets`/`torchtext`
 would bring their own cache layout and could not map members into ours.
 """
@@ -99,7 +101,9 @@ def verify(data_dir: str | os.PathLike, relative_paths: Iterable[str],
            checksum_file: str | os.PathLike | None = None) -> dict[str, str]:
     """{relative path: sha256} of the files; a missing file or a mismatch raises, naming it.
 
-    Files without an expected checksum are hashed, logged and returned as unverified.
+    Expected values: `checksum_file` (default `{data_dir}/SHA256SUMS` if it exists) for the
+    files it lists, the canonical checksums for the others. Files in neither are hashed,
+    logged and returned as unverified.
     """
     relative_paths = list(dict.fromkeys(relative_paths))
     missing = [str(Path(data_dir) / rel) for rel in relative_paths if not (Path(data_dir) / rel).is_file()]
@@ -146,7 +150,8 @@ def load_registry(path: str | os.PathLike | None = None) -> dict:
 def _unreachable_hint(data_dir: Path) -> str:
     return (f"Without network access, copy the files from a machine that has them (the layout of "
             f"../shared/data, e.g. SST-2/train.tsv) and point `data_dir` at a local copy "
-            f"(config.yaml: data_dir: /path/to/data, download: false); {data_dir} is unchanged.")
+            f"(config.yaml: data_dir: /path/to/data, download: false), or pass a mirror as "
+            f"url_override; {data_dir} is unchanged.")
 
 
 def _stream(url: str, out: BinaryIO, data_dir: Path) -> str:
@@ -250,7 +255,8 @@ def _record(data_dir: Path, checksums: Mapping[str, str]) -> None:
     write_text(path, "".join(f"{digest}  {rel}\n" for rel, digest in sorted(sums.items())))
 
 
-def _targets(source: Mapping) -> list[str]:
+def targets(source: Mapping) -> list[str]:
+    """Relative paths in data_dir that a registry source writes."""
     if source["format"] == "file":
         return [source["target"]]
     return list((source.get("members") or {}).values()) + list(source.get("repack") or {})
@@ -268,7 +274,7 @@ def _fetch_source(source: Mapping, url: str, data_dir: Path) -> dict[str, str]:
         expected = expected_checksums(data_dir)
         repacked = set(source.get("repack") or {})
         with contextlib.ExitStack() as stack:
-            staged = {rel: stack.enter_context(atomic_path(data_dir / rel)) for rel in _targets(source)}
+            staged = {rel: stack.enter_context(atomic_path(data_dir / rel)) for rel in targets(source)}
             written = _extract(archive, source, url, staged)
             wrong = [f"{rel}: expected {expected[rel]}, got {sha}" for rel, sha in written.items()
                      if rel not in repacked and rel in expected and expected[rel] != sha]

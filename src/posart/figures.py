@@ -24,7 +24,7 @@ def mean_vectors(table: pd.DataFrame, path) -> None:
     layers = sorted(table.layer.unique())
     cols = 4
     rows = math.ceil(len(layers) / cols)
-    figure, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.8 * rows), squeeze=False, layout="constrained")
     for ax, layer in zip(axes.flat, layers):
         part = table[table.layer == layer].sort_values("dim")
         ax.plot(part.dim, part["mean"], lw=0.7, color="tab:blue")
@@ -46,7 +46,7 @@ def mean_vectors(table: pd.DataFrame, path) -> None:
 
 def geometry(table: pd.DataFrame, path) -> None:
     """Figure 6: anisotropy (left) and adjusted self-similarity (right) per layer, per method."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     for (model, method), part in table.groupby(["model", "method"], sort=True):
         part = part.sort_values("layer")
         style = "-" if method == "raw" else "--"

@@ -16,6 +16,8 @@ Methods (the config's `postprocess.<name>.method`):
 
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
@@ -24,6 +26,7 @@ import numpy as np
 # Relative size below which a variance counts as zero. Moments come from running sums
 # (E[x^2] - E[x]^2), so a constant dim leaves rounding noise of ~1e-16 x its second moment;
 # rescaling by 1/sqrt(noise) would blow it up instead of failing.
+log = logging.getLogger(__name__)
 TOLERANCE = 1e-10
 
 
@@ -90,13 +93,19 @@ def fit_clip(dims: Sequence[int], d: int) -> Affine:
 
 
 def fit_standardize(mean: np.ndarray, cov: np.ndarray) -> Affine:
-    """Per-dim z-score: (x - mean) / std; zero-variance dims are an error, not a divide by 0."""
+    """Per-dim z-score: (x - mean) / std.
+
+    A dim with zero variance has no z-score; it is mapped to 0 (it carries no information)
+    and named in a warning. Real models have such dead dims: all-MiniLM-L6-v2's last
+    LayerNorm has gain and bias ~1e-33 in dims 127 and 223.
+    """
     mean, cov = _check_moments(mean, cov)
     var = np.diag(cov)
-    constant = np.flatnonzero(var <= TOLERANCE * (var + mean**2))
-    if len(constant):
-        raise ValueError(f"cannot standardise: dims {constant.tolist()} have zero variance")
-    return Affine(shift=mean, matrix=np.diag(1.0 / np.sqrt(var)))
+    constant = var <= TOLERANCE * (var + mean**2)
+    if constant.any():
+        log.warning("standardize: dims %s have zero variance; mapped to 0", np.flatnonzero(constant).tolist())
+    scale = np.where(constant, 0.0, 1.0 / np.sqrt(np.where(constant, 1.0, var)))
+    return Affine(shift=mean, matrix=np.diag(scale))
 
 
 def fit_whitening(mean: np.ndarray, cov: np.ndarray, n_components: int | None = None) -> Affine:
@@ -110,11 +119,14 @@ def fit_whitening(mean: np.ndarray, cov: np.ndarray, n_components: int | None = 
     """
     mean, cov = _check_moments(mean, cov)
     d = len(mean)
-    k = d if n_components is None else int(n_components)
-    if not 1 <= k <= d:
-        raise ValueError(f"n_components must be in 1..{d}, not {n_components}")
     values, vectors = _principal_axes(cov)
     rank = int(np.sum(values > TOLERANCE * values[0])) if values[0] > 0 else 0
+    if n_components is None and rank < d:
+        log.warning("whiten: covariance has rank %d < %d; keeping the %d components of non-zero variance",
+                    rank, d, rank)
+    k = rank if n_components is None else int(n_components)
+    if not 1 <= k <= d:
+        raise ValueError(f"n_components must be in 1..{d}, not {n_components}")
     if k > rank:
         raise ValueError(f"cannot whiten {k} components: the covariance has rank {rank} "
                          f"(fit on more vectors, or set n_components <= {rank})")

@@ -46,12 +46,16 @@ def table1_wic(results: pd.DataFrame, baseline: float) -> tuple[pd.DataFrame, pd
     numbers = pd.concat([pd.DataFrame({"model": ["baseline (all true)"], "layer": [pd.NA],
                                        "threshold": [pd.NA], "accuracy": [round(baseline, 1)]}),
                          numbers], ignore_index=True)
-    return numbers, numbers.astype(str).replace({"<NA>": "-", "nan": "-"})
+    shown = pd.DataFrame({"model": numbers.model,
+                          "layer": [str(v) if pd.notna(v) else "-" for v in numbers.layer],
+                          "threshold": [f"{v:.2f}" if pd.notna(v) else "-" for v in numbers.threshold],
+                          "accuracy": [f"{v:.1f}" for v in numbers.accuracy]})
+    return numbers, shown
 
 
 def table2_sts(results: pd.DataFrame, aggregate: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Best layer per dataset; STS12-16 use the named aggregate, STS-B and SICK-R `single`."""
-    chosen = results[(results.aggregate == "single") | (results.aggregate == aggregate)]
+    chosen = results[(results["aggregate"] == "single") | (results["aggregate"] == aggregate)]
     best = best_rows(chosen, ["model", "method", "dataset"], "spearman")
     return _wide(best, "dataset", "spearman", STS_NAMES)
 
