@@ -3,13 +3,12 @@ import os
 import re
 import sys
 
-# Jobs (local, cluster or conda) import the package from this checkout, so that the code
-# that ran is the code the provenance records name.
-SRC = os.path.join(workflow.basedir, "src")
-sys.path.insert(0, SRC)
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+# The workflow imports the package from this checkout; jobs find it through the
+# scripts/posart link (Snakemake puts the scripts folder on a script's sys.path), so
+# even a conda env without posart installed runs this checkout's code.
+sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
-from posart import prepare
+from posart import download, prepare
 
 DATA_DIR = config["data_dir"]
 MODELS = list(config["models"])
@@ -70,16 +69,24 @@ def data_files(relative_paths):
     return [f"{DATA_DIR}/{path}" for path in relative_paths]
 
 
+def corpus_relative(wildcards):
+    return prepare.files_corpus(config["corpora"][wildcards.corpus])
+
+
 def corpus_files(wildcards):
-    return data_files(prepare.files_corpus(config["corpora"][wildcards.corpus]))
+    return data_files(corpus_relative(wildcards))
 
 
 def corpus_entry(wildcards):
     return config["corpora"][wildcards.corpus]
 
 
+def supervised_relative(wildcards):
+    return prepare.files_supervised(wildcards.task)
+
+
 def supervised_files(wildcards):
-    return data_files(prepare.files_supervised(wildcards.task))
+    return data_files(supervised_relative(wildcards))
 
 
 def supervised_params(wildcards):
@@ -95,8 +102,8 @@ def task_batch_size(wildcards):
     return config["supervised"]["tasks"][wildcards.task]["batch_size"]
 
 
-def sts_files(wildcards):
-    return data_files([p for name in STS_DATASETS for p in prepare.files_sts(name)])
+WIC_FILES = prepare.files_wic(config["wic"]["split"])
+STS_FILES = [path for name in STS_DATASETS for path in prepare.files_sts(name)]
 
 
 def prepared_table(wildcards):

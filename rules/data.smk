@@ -9,7 +9,7 @@ rule prepare_corpus:
         "results/data/corpus/{corpus}.csv",
     params:
         corpus=corpus_entry,
-        data_dir=DATA_DIR,
+        files=corpus_relative,
     log:
         "logs/prepare_corpus/{corpus}.log",
     conda:
@@ -20,12 +20,12 @@ rule prepare_corpus:
 
 rule prepare_wic:
     input:
-        data_files(prepare.files_wic(config["wic"]["split"])),
+        data_files(WIC_FILES),
     output:
         "results/data/wic.csv",
     params:
         split=config["wic"]["split"],
-        data_dir=DATA_DIR,
+        files=WIC_FILES,
     log:
         "logs/prepare_wic.log",
     conda:
@@ -36,12 +36,12 @@ rule prepare_wic:
 
 rule prepare_sts:
     input:
-        sts_files,
+        data_files(STS_FILES),
     output:
         "results/data/sts.csv",
     params:
         datasets=STS_DATASETS,
-        data_dir=DATA_DIR,
+        files=STS_FILES,
     log:
         "logs/prepare_sts.log",
     conda:
@@ -57,10 +57,33 @@ rule prepare_supervised:
         "results/data/supervised/{task}.csv",
     params:
         task=supervised_params,
-        data_dir=DATA_DIR,
+        files=supervised_relative,
     log:
         "logs/prepare_supervised/{task}.log",
     conda:
         "../envs/data.yaml"
     script:
         "../scripts/prepare_supervised.py"
+
+
+# With `download: true`, every registry dataset gets a rule whose outputs are its files in
+# data_dir: Snakemake runs it only when one of them is missing. Files are checksum-verified
+# (posart.download) and write-protected once there.
+if config["download"]:
+    for _dataset, _entry in download.load_registry().items():
+
+        rule:
+            name:
+                f"download_{_dataset}"
+            output:
+                [protected(path) for path in data_files(download.registry_targets(_entry))],
+            params:
+                dataset=_dataset,
+                files=download.registry_targets(_entry),
+                mirrors=config["download_mirrors"],
+            log:
+                f"logs/download/{_dataset}.log",
+            conda:
+                "../envs/data.yaml"
+            script:
+                "../scripts/download.py"

@@ -1,8 +1,10 @@
 """Adapter: prepared table -> one shard of an activation cache."""
+import json
+
 import pandas as pd
 import torch
 
-from posart import adapter, encode, models, prepare
+from posart import adapter, encode, models, prepare, provenance
 
 torch.set_num_threads(snakemake.threads)
 settings = dict(snakemake.params.encode)
@@ -15,4 +17,6 @@ with adapter.run(snakemake) as record:
     settings.pop("shards")
     encode.encode(loaded, texts, snakemake.output[0], granularity=snakemake.params.granularity,
                   shard=int(snakemake.wildcards.shard), n_shards=int(snakemake.wildcards.nshards),
-                  device=device, progress=record["progress"], **settings)
+                  device=device, progress=record["progress"], **settings,
+                  attrs={"config_hash": provenance.config_hash(dict(snakemake.params)),
+                         "packages": json.dumps(provenance.package_versions())})

@@ -3,6 +3,6 @@ from posart import adapter, atomic, prepare
 from posart.data_check import verify_inputs
 
 with adapter.run(snakemake) as record:
-    record["data"] = verify_inputs(snakemake.input, snakemake.params.data_dir)
-    frame = prepare.prepare_sts(list(snakemake.params.datasets), snakemake.params.data_dir)
+    data_dir, record["data"] = verify_inputs(snakemake.input, snakemake.params.files)
+    frame = prepare.prepare_sts(list(snakemake.params.datasets), data_dir)
     atomic.write_csv(snakemake.output[0], frame)

@@ -171,3 +171,20 @@ def test_report_builds_with_every_figure_and_table(demo):
     names = zipfile.ZipFile(demo / "report.zip").namelist()
     for expected in ["fig1_mean_vectors_minilm.png", "fig6_geometry.png"] + [f"{t}.md" for t in PAPER]:
         assert any(n.endswith(expected) for n in names), expected
+
+
+def test_sharded_encoding_in_the_workflow_matches_unsharded(tmp_path):
+    """Two shard jobs joined by a virtual dataset give the same statistics as one job."""
+    results = {}
+    for shards in (1, 2):
+        workdir = copy_workflow(tmp_path / f"shards{shards}")
+        override = f"encode={{'shards': {shards}, 'window_sentences': 100}}"
+        result = snakemake(workdir, "--cores", "2", "results/minilm/outliers/sst2.csv", "--config", override)
+        assert result.returncode == 0, result.stderr[-3000:]
+        results[shards] = pd.read_csv(workdir / "results/minilm/outliers/sst2.csv")
+        if shards == 2:
+            shard_files = sorted((workdir / "results/minilm/activations/sst2").glob("shard*of2.h5"))
+            assert len(shard_files) == 2
+            with h5py.File(workdir / "results/minilm/activations/sst2.h5", "r") as h5:
+                assert h5["hidden"].is_virtual
+    pd.testing.assert_frame_equal(results[1], results[2])

@@ -1,14 +1,25 @@
-"""Verify a rule's raw input files against the expected checksums before anything reads them."""
+"""Locate and verify a rule's raw input files before anything reads them."""
 
 from __future__ import annotations
 
-import os
-from typing import Iterable
+from typing import Sequence
 
 from posart import download
 
 
-def verify_inputs(inputs: Iterable[str], data_dir: str) -> dict[str, str]:
-    """{relative path: sha256} of the inputs; a checksum mismatch raises, naming the file."""
-    relative = [os.path.relpath(path, data_dir) for path in inputs]
-    return download.verify(data_dir, relative)
+def data_root(paths: Sequence[str], relative: Sequence[str]) -> str:
+    """The data directory, read off the rule's own file paths.
+
+    Derived rather than passed in, so that it stays right when Snakemake rewrites paths
+    (remote storage, a job on a node without the shared file system).
+    """
+    first, tail = str(paths[0]), relative[0]
+    if not first.endswith(tail):
+        raise ValueError(f"{first} does not end with the expected {tail}")
+    return first[: len(first) - len(tail)].rstrip("/") or "."
+
+
+def verify_inputs(inputs: Sequence[str], relative: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """(data_dir, {relative path: sha256}); a checksum mismatch raises, naming the file."""
+    root = data_root(inputs, relative)
+    return root, download.verify(root, list(relative))

@@ -262,6 +262,11 @@ def targets(source: Mapping) -> list[str]:
     return list((source.get("members") or {}).values()) + list(source.get("repack") or {})
 
 
+def registry_targets(entry: Mapping) -> list[str]:
+    """Relative paths in data_dir that all sources of a registry dataset write."""
+    return [path for source in entry["sources"] for path in targets(source)]
+
+
 def _fetch_source(source: Mapping, url: str, data_dir: Path) -> dict[str, str]:
     archive, digest = _download(url, data_dir)
     try:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from posart.atomic import write_text
+from posart.download import sha256_file as sha256
 
 SUFFIX = ".prov.json"
 PACKAGES = ("posart", "torch", "transformers", "tokenizers", "h5py", "numpy", "pandas", "scipy",
@@ -28,20 +29,6 @@ PACKAGES = ("posart", "torch", "transformers", "tokenizers", "h5py", "numpy", "p
 def sidecar(path: str | Path) -> Path:
     path = Path(path)
     return path.with_name(path.name + SUFFIX)
-
-
-def sha256(path: str | Path, chunk: int = 1 << 22) -> str:
-    """Streaming sha256 of a file (a directory: of its files' names and hashes, sorted)."""
-    path = Path(path)
-    digest = hashlib.sha256()
-    if path.is_dir():
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            digest.update(f"{child.relative_to(path)}\0{sha256(child)}\n".encode())
-        return digest.hexdigest()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_versions() -> dict[str, str]:
