@@ -66,10 +66,11 @@ def markdown_table(rows: list[dict]) -> str:
 
 
 def write_report(name: str, title: str, settings: dict, tables: dict[str, list[dict]],
-                 notes: list[str], info: dict, out_dir: Path = RESULTS) -> Path:
+                 notes: list[str], info: dict, out_dir: Path = RESULTS, raw: dict | None = None) -> Path:
     """Write `out_dir/name.md` and `out_dir/name.json`; return the Markdown path.
 
     `info` is the `machine()` taken at the start; the load average at the end is added here.
+    `raw` (every single measurement, say) goes into the JSON only.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     info = {**info, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
@@ -87,7 +88,7 @@ def write_report(name: str, title: str, settings: dict, tables: dict[str, list[d
     markdown.write_text("\n".join(parts), encoding="utf-8")
     (out_dir / f"{name}.json").write_text(json.dumps(
         {"benchmark": name, "command": command, "machine": info, "settings": settings, "results": tables,
-         "notes": notes}, indent=2) + "\n", encoding="utf-8")
+         "notes": notes, "raw": raw or {}}, indent=2) + "\n", encoding="utf-8")
     print("\n".join(parts))
     print(f"wrote {markdown} and {markdown.with_suffix('.json')}", file=sys.stderr)
     return markdown

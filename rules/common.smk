@@ -10,6 +10,21 @@ sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
 from posart import download, prepare
 
+
+def canonical(value):
+    """Dicts with sorted keys, recursively: Snakemake compares params by their text, so key
+    order (which differs between YAML files and --config) must not look like a change."""
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
+
+
+_sorted = canonical(config)
+config.clear()
+config.update(_sorted)
+
 DATA_DIR = config["data_dir"]
 MODELS = list(config["models"])
 CORPORA = list(config["corpora"])

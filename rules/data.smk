@@ -3,6 +3,7 @@
 
 
 rule prepare_corpus:
+    localrule: True
     input:
         corpus_files,
     output:
@@ -19,6 +20,7 @@ rule prepare_corpus:
 
 
 rule prepare_wic:
+    localrule: True
     input:
         data_files(WIC_FILES),
     output:
@@ -35,6 +37,7 @@ rule prepare_wic:
 
 
 rule prepare_sts:
+    localrule: True
     input:
         data_files(STS_FILES),
     output:
@@ -51,6 +54,7 @@ rule prepare_sts:
 
 
 rule prepare_supervised:
+    localrule: True
     input:
         supervised_files,
     output:
@@ -75,6 +79,7 @@ if config["download"]:
         rule:
             name:
                 f"download_{_dataset}"
+            localrule: True
             output:
                 [protected(path) for path in data_files(download.registry_targets(_entry))],
             params:

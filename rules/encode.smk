@@ -21,6 +21,7 @@ rule encode:
 
 
 rule join_shards:
+    localrule: True
     input:
         shard_files,
     output:

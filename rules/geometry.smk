@@ -2,6 +2,8 @@
 
 
 rule geometry:
+    group:
+        "evaluate"
     input:
         cache=cache(GEOMETRY_CORPUS),
         fit=fit_files,
@@ -18,6 +20,7 @@ rule geometry:
 
 
 rule collect_geometry:
+    localrule: True
     input:
         per_method("results/{model}/geometry/{method}.csv"),
     output:

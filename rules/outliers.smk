@@ -17,6 +17,7 @@ rule stats:
 
 
 rule outliers:
+    localrule: True
     input:
         "results/{model}/stats/{corpus}.npz",
     output:
@@ -32,6 +33,7 @@ rule outliers:
 
 
 rule fig1_mean_vectors:
+    localrule: True
     input:
         expand("results/{{model}}/outliers/{corpus}.csv", corpus=OUTLIER_CORPORA[:1]),
     output:

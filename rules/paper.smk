@@ -2,6 +2,7 @@
 
 
 rule table1_wic:
+    localrule: True
     input:
         results=per_model("results/{model}/tasks/wic.csv"),
         pairs="results/data/wic.csv",
@@ -24,6 +25,7 @@ rule table1_wic:
 
 
 rule table2_sts:
+    localrule: True
     input:
         per_model("results/{model}/tasks/sts.csv"),
     output:
@@ -47,6 +49,7 @@ rule table2_sts:
 
 
 rule table3_supervised:
+    localrule: True
     input:
         per_model("results/{model}/tasks/supervised.csv"),
     output:
@@ -70,6 +73,7 @@ rule table3_supervised:
 
 
 rule fig6_geometry:
+    localrule: True
     input:
         per_model("results/{model}/geometry.csv"),
     output:

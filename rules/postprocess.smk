@@ -2,6 +2,7 @@
 
 
 rule fit_postprocess:
+    localrule: True
     input:
         unpack(fit_inputs),
     output:

@@ -2,6 +2,8 @@
 
 
 rule wic:
+    group:
+        "evaluate"
     input:
         cache=cache("wic"),
         pairs="results/data/wic.csv",
@@ -20,6 +22,8 @@ rule wic:
 
 
 rule sts:
+    group:
+        "evaluate"
     input:
         cache=cache("sts"),
         pairs="results/data/sts.csv",
@@ -37,6 +41,8 @@ rule sts:
 
 
 rule supervised:
+    group:
+        "evaluate"
     input:
         cache=cache("sup_{task}"),
         examples="results/data/supervised/{task}.csv",
@@ -55,6 +61,7 @@ rule supervised:
 
 
 rule collect_wic:
+    localrule: True
     input:
         per_method("results/{model}/tasks/wic/{method}.csv"),
     output:
@@ -68,6 +75,7 @@ rule collect_wic:
 
 
 rule collect_sts:
+    localrule: True
     input:
         per_method("results/{model}/tasks/sts/{method}.csv"),
     output:
@@ -81,6 +89,7 @@ rule collect_sts:
 
 
 rule collect_supervised:
+    localrule: True
     input:
         supervised_parts,
     output:

@@ -38,8 +38,6 @@ StateSaveLocation={state}/ctld
 SlurmdSpoolDir={state}/d
 SlurmctldPidFile={state}/slurmctld.pid
 SlurmdPidFile={state}/slurmd.pid
-SlurmctldLogFile={state}/slurmctld.log
-SlurmdLogFile={state}/slurmd.log
 # No cgroups in this sandbox; no accounting database (so no sacct).
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -145,6 +143,7 @@ class SlurmCluster:
             time.sleep(0.1)
 
     def _spawn(self, name: str, *command: str, user: str | None = None) -> None:
+        """Start a daemon in the foreground (so we hold its pid), logging to `state/<name>.out`."""
         with open(self.state / f"{name}.out", "wb") as out:
             self.processes[name] = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -178,12 +177,14 @@ class SlurmCluster:
         out = _run("squeue", "--states=all", "--noheader", "--format=%i|%j|%T|%k")
         return [Job(*line.split("|", 3)) for line in out.splitlines()]
 
+    def show(self, job_id: str) -> str:
+        """`scontrol show job`: what SLURM granted a job (also after it finished)."""
+        return _run("scontrol", "show", "job", job_id)
+
     def logs(self) -> str:
-        """The daemons' logs, for failure messages."""
-        parts = []
-        for path in sorted(self.state.glob("*.log")) + sorted(self.state.glob("*.out")):
-            parts.append(f"--- {path.name} ---\n{path.read_text(errors='replace')[-4000:]}")
-        return "\n".join(parts)
+        """The daemons' logs (in the foreground they log to stderr), for failure messages."""
+        return "\n".join(f"--- {path.name} ---\n{path.read_text(errors='replace')[-4000:]}"
+                         for path in sorted(self.state.glob("*.out")))
 
     def stop(self) -> None:
         """Cancel all jobs, stop the daemons we started and remove our configuration."""

@@ -4,6 +4,7 @@ Required in CI (POSART_REQUIRE_DATA=1); elsewhere skipped when the data is absen
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from posart import encode, prepare, stats

@@ -69,6 +69,11 @@ def user_env(home: Path) -> dict[str, str]:
     return env
 
 
+def encode_resources() -> dict:
+    """What the workflow profile asks SLURM for, for rule encode."""
+    return yaml.safe_load((REPO / "profiles/default/config.yaml").read_text())["set-resources"]["encode"]
+
+
 def run_like_a_user(workdir: Path, home: Path, timeout: float) -> subprocess.CompletedProcess:
     env = user_env(home)
     subprocess.run(["bash", "-c", INSTALL_PROFILE], cwd=workdir, env=env, check=True)
@@ -115,8 +120,7 @@ def test_tiny_workflow_runs_through_slurm(cluster, tmp_path):
     assert sorted(rules.values()) == ["encode", "summarise"]
     by_rule = {rule: job_id for job_id, rule in rules.items()}
     encoded = (workdir / "results/encoded.txt").read_text()
-    profile = yaml.safe_load((REPO / "profiles/default/config.yaml").read_text())
-    wanted = profile["set-resources"]["encode"]
+    wanted = encode_resources()
     hours, minutes = divmod(wanted["runtime"], 60)
     assert f"JobId={by_rule['encode']} " in encoded
     assert f"TimeLimit={hours:02d}:{minutes:02d}:00" in encoded, encoded
@@ -142,7 +146,10 @@ def test_demo_workflow_runs_through_slurm(cluster, tmp_path):
     result = run_like_a_user(workdir, tmp_path / "home", timeout=3000)
 
     rules = assert_ran_through_slurm(result, workdir, cluster)
-    assert "encode" in rules.values()
+    encode_jobs = [job_id for job_id, rule in rules.items() if rule == "encode"]
+    assert encode_jobs, rules
+    for job_id in encode_jobs:
+        assert f"TresPerJob=gres:gpu:{encode_resources()['gpu']}" in cluster.show(job_id)
     check = subprocess.run(["snakemake", "--dry-run", "all"], cwd=workdir,
                            env=user_env(tmp_path / "home"), capture_output=True, text=True, timeout=600)
     said = check.stdout + check.stderr

@@ -105,20 +105,25 @@ def per_method(rule):
 
 
 @pytest.mark.parametrize("override, expected", [
-    ("wic={'thresholds': [0.25, 0.5, 0.75]}", {**per_method("wic"), "collect_wic": 1, "table1_wic": 1}),
-    ("sts={'aggregate': 'wmean'}", {"table2_sts": 1}),
-    ("supervised={'epochs': 3, 'tasks': {'sst2': {'batch_size': 768}, 'imdb': {'batch_size': 128}, "
-     "'sst5': {'batch_size': 1536}}}",
+    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), "collect_wic": 1, "table1_wic": 1}),
+    ({"sts": {"aggregate": "wmean"}}, {"table2_sts": 1}),
+    ({"supervised": {"epochs": 3}},
      {"supervised": len(TASKS) * len(METHODS), "collect_supervised": 1, "table3_supervised": 1}),
-    ("outliers={'corpora': ['sst2', 'qqp'], 'criterion': {'share_threshold': 0.5}}",
+    ({"outliers": {"criterion": {"share_threshold": 0.5}}},
      {"outliers": 2, "fig1_mean_vectors": 1, "fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1,
       "supervised": len(TASKS), "collect_geometry": 1, "collect_wic": 1, "collect_sts": 1,
       "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1}),
-    ("geometry={'corpus': 'sst2', 'n_pairs': 50, 'n_words': 40, 'min_sentences': 10}",
-     {**per_method("geometry"), "collect_geometry": 1, "fig6_geometry": 1}),
+    ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), "collect_geometry": 1, "fig6_geometry": 1}),
+    ({"postprocess": {"abtt": {"n_remove": 2}}},
+     {"fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1, "supervised": len(TASKS), "collect_geometry": 1,
+      "collect_wic": 1, "collect_sts": 1, "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1,
+      "table3_supervised": 1, "fig6_geometry": 1}),
 ])
-def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected):
-    assert dry_run_jobs(demo, "--config", override) == {**expected, "all": 1}
+def test_one_changed_key_reruns_exactly_its_dependants(demo, tmp_path, override, expected):
+    """Snakemake merges a further --configfile into config.yaml key by key."""
+    path = tmp_path / "override.yaml"
+    path.write_text(yaml.safe_dump(override))
+    assert dry_run_jobs(demo, "--configfile", str(path)) == {**expected, "all": 1}
 
 
 def test_adding_a_model_runs_only_that_model(demo, tmp_path):
@@ -151,7 +156,7 @@ def test_unseen_model_runs_from_the_config_alone(tmp_path):
     config = {**CONFIG, "models": {"tinyroberta": {"source": "path", "path": str(model)}},
               "supervised": {**CONFIG["supervised"], "epochs": 1}}
     (workdir / "unseen.yaml").write_text(yaml.safe_dump(config))
-    result = snakemake(workdir, "--cores", "2", "--configfile", "unseen.yaml", "all")
+    result = snakemake(workdir, "--cores", "2", "all", "--configfile", "unseen.yaml")
     assert result.returncode == 0, result.stderr[-4000:]
     wic = pd.read_csv(workdir / "results" / "tinyroberta" / "tasks" / "wic.csv")
     assert wic.layer.nunique() == 3 and wic.accuracy.between(0, 100).all()
@@ -178,8 +183,8 @@ def test_sharded_encoding_in_the_workflow_matches_unsharded(tmp_path):
     results = {}
     for shards in (1, 2):
         workdir = copy_workflow(tmp_path / f"shards{shards}")
-        override = f"encode={{'shards': {shards}, 'window_sentences': 100}}"
-        result = snakemake(workdir, "--cores", "2", "results/minilm/outliers/sst2.csv", "--config", override)
+        (workdir / "shards.yaml").write_text(yaml.safe_dump({"encode": {"shards": shards, "window_sentences": 100}}))
+        result = snakemake(workdir, "--cores", "2", "results/minilm/outliers/sst2.csv", "--configfile", "shards.yaml")
         assert result.returncode == 0, result.stderr[-3000:]
         results[shards] = pd.read_csv(workdir / "results/minilm/outliers/sst2.csv")
         if shards == 2:
