@@ -21,11 +21,11 @@ import yaml
 
 import slurm_cluster
 from conftest import REPO, need
+from workflow import copy_workflow
 
 # profiles/README.md tells users to run exactly this; the tests check it is still there.
 INSTALL_PROFILE = 'mkdir -p ~/.config/snakemake && ln -sfn "$PWD/profiles/slurm" ~/.config/snakemake/slurm'
 COMMAND = ["snakemake", "--profile", "slurm", "all"]
-WORKFLOW = ("Snakefile", "rules", "scripts", "schemas", "report", "config.yaml", "demo", "envs", "profiles")
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
 REMOTE_RULE = re.compile(r"^rule (\w+):$", re.MULTILINE)  # local jobs print "localrule x:"
 
@@ -134,14 +134,7 @@ def test_tiny_workflow_runs_through_slurm(cluster, tmp_path):
 @pytest.mark.slow
 def test_demo_workflow_runs_through_slurm(cluster, tmp_path):
     """The repository's own workflow on its demo data, all targets made through SLURM."""
-    workdir = tmp_path / "repo"
-    workdir.mkdir()
-    for name in WORKFLOW:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, workdir / name)
-        elif source.is_file():
-            shutil.copy2(source, workdir / name)
+    workdir = copy_workflow(tmp_path / "repo")
 
     result = run_like_a_user(workdir, tmp_path / "home", timeout=3000)
 

@@ -154,12 +154,16 @@ def test_unseen_model_runs_from_the_config_alone(tmp_path):
     workdir = copy_workflow(tmp_path / "wf")
     model = build("roberta", tmp_path / "tiny-roberta")
     config = {**CONFIG, "models": {"tinyroberta": {"source": "path", "path": str(model)}},
-              "supervised": {**CONFIG["supervised"], "epochs": 1}}
+              "postprocess": {"clip": CONFIG["postprocess"]["clip"]}}
     (workdir / "unseen.yaml").write_text(yaml.safe_dump(config))
-    result = snakemake(workdir, "--cores", "2", "all", "--configfile", "unseen.yaml")
+    targets = [f"results/tinyroberta/{t}" for t in ("outliers/sst2.csv", "tasks/wic.csv", "tasks/sts.csv")]
+    result = snakemake(workdir, "--cores", "2", *targets, "--configfile", "unseen.yaml")
     assert result.returncode == 0, result.stderr[-4000:]
     wic = pd.read_csv(workdir / "results" / "tinyroberta" / "tasks" / "wic.csv")
     assert wic.layer.nunique() == 3 and wic.accuracy.between(0, 100).all()
+    assert set(wic.method) == {"raw", "clip"}
+    sts = pd.read_csv(workdir / "results" / "tinyroberta" / "tasks" / "sts.csv")
+    assert sts.spearman.notna().all() and sts.layer.nunique() == 3
 
 
 def test_missing_data_file_is_named(tmp_path):
