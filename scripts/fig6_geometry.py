@@ -1,7 +1,5 @@
 """Adapter: every model's geometry.csv -> Figure 6."""
-import pandas as pd
-
-from posart import adapter, figures
+from posart import adapter, figures, tables
 
 with adapter.run(snakemake):
-    figures.geometry(pd.concat([pd.read_csv(p) for p in snakemake.input]), snakemake.output[0])
+    figures.geometry(tables.read_all(snakemake.input), snakemake.output[0])

@@ -5,7 +5,7 @@ from posart import adapter, tables
 from posart.tasks.wic import baseline_all_true
 
 with adapter.run(snakemake):
-    results = pd.concat([pd.read_csv(p) for p in snakemake.input.results])
+    results = tables.read_all(snakemake.input.results)
     labels = pd.read_csv(snakemake.input.pairs, keep_default_na=False).label.astype(bool)
     numbers, shown = tables.table1_wic(results, baseline=baseline_all_true(labels.to_numpy()))
     tables.write(numbers, shown, snakemake.output, "WiC: best layer, threshold and accuracy (%).")

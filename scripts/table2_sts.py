@@ -1,10 +1,8 @@
 """Adapter: every model's sts.csv -> Table 2."""
-import pandas as pd
-
 from posart import adapter, tables
 
 with adapter.run(snakemake):
-    results = pd.concat([pd.read_csv(p) for p in snakemake.input])
+    results = tables.read_all(snakemake.input)
     aggregate = snakemake.params.aggregate
     numbers, shown = tables.table2_sts(results, aggregate)
     tables.write(numbers, shown, snakemake.output,

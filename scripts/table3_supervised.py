@@ -1,10 +1,8 @@
 """Adapter: every model's supervised.csv -> Table 3."""
-import pandas as pd
-
 from posart import adapter, tables
 
 with adapter.run(snakemake):
-    results = pd.concat([pd.read_csv(p) for p in snakemake.input])
+    results = tables.read_all(snakemake.input)
     select_by = snakemake.params.select_by
     numbers, shown = tables.table3_supervised(results, select_by)
     tables.write(numbers, shown, snakemake.output,

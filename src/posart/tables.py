@@ -19,6 +19,11 @@ STS_NAMES = {"stsb": "STS-B", "sickr": "SICK-R", "sts12": "STS12", "sts13": "STS
 TASK_NAMES = {"sst2": "SST-2", "imdb": "IMDB", "sst5": "SST-5"}
 
 
+def read_all(paths) -> pd.DataFrame:
+    """One frame from several tidy CSVs (per-model or per-method parts)."""
+    return pd.concat([pd.read_csv(path) for path in paths], ignore_index=True)
+
+
 def best_rows(frame: pd.DataFrame, groups: Sequence[str], score: str) -> pd.DataFrame:
     """Per group, the row with the highest score; ties go to the lowest layer (then threshold)."""
     order = [c for c in ("layer", "threshold") if c in frame]
