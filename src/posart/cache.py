@@ -116,7 +116,7 @@ class ActivationCache:
         for start in range(0, hidden.shape[1], rows):
             yield start, hidden[layer, start:start + rows].astype(np.float32)
 
-    def sentence_chunks(self, layer: int, max_tokens: int = 1 << 16
+    def sentence_chunks(self, layer: int, max_tokens: int = 1 << 14
                         ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
         """Yield (sentence slice, token block, block-relative offsets) aligned to sentence ends."""
         self._require_tokens()
