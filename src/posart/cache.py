@@ -108,14 +108,6 @@ class ActivationCache:
             raise CacheError(f"{self.path} holds sentence vectors only; this step needs token vectors "
                              f"(set the dataset's `granularity: tokens`)")
 
-    def layer_chunks(self, layer: int, rows: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield (first token index, float32 block) over one layer, in bounded memory."""
-        self._require_tokens()
-        hidden = self.file["hidden"]
-        rows = rows or max(hidden.chunks[1] if hidden.chunks else 4096, 4096)
-        for start in range(0, hidden.shape[1], rows):
-            yield start, hidden[layer, start:start + rows].astype(np.float32)
-
     def sentence_chunks(self, layer: int, max_tokens: int = 1 << 14
                         ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
         """Yield (sentence slice, token block, block-relative offsets) aligned to sentence ends."""

@@ -33,10 +33,8 @@ def fit_layers(entry: Mapping, stats: Mapping[str, np.ndarray],
 
 
 def save(path, maps: list[postprocess.Affine]) -> None:
-    arrays = {}
-    for layer, affine in enumerate(maps):
-        arrays[f"shift_{layer}"] = affine.shift
-        arrays[f"matrix_{layer}"] = affine.matrix
+    arrays = {f"{name}_{layer}": value for layer, affine in enumerate(maps)
+              for name, value in affine.to_arrays().items()}
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
         np.savez(handle, **arrays)
 
@@ -44,7 +42,8 @@ def save(path, maps: list[postprocess.Affine]) -> None:
 def load(path) -> list[postprocess.Affine]:
     with np.load(path) as data:
         layers = len([k for k in data.files if k.startswith("shift_")])
-        return [postprocess.Affine(data[f"shift_{l}"], data[f"matrix_{l}"]) for l in range(layers)]
+        return [postprocess.Affine.from_arrays({name: data[f"{name}_{l}"] for name in ("shift", "matrix")})
+                for l in range(layers)]
 
 
 class Transform:
