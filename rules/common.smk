@@ -53,6 +53,12 @@ def check_references():
                 and entry["corpus"] not in OUTLIER_CORPORA:
             raise ValueError(f"config: postprocess.{method} clips detected dims on corpus "
                              f"{entry['corpus']!r}, which is not in outliers.corpora")
+        pooling = {"sts": config["sts"]["special_tokens"], "supervised": config["supervised"]["special_tokens"]}
+        for task, special in pooling.items():
+            if entry.get("level") == "sentences" and special != config["outliers"]["special_tokens"]:
+                raise ValueError(f"config: postprocess.{method} is fitted on sentence means pooled with "
+                                 f"outliers.special_tokens={config['outliers']['special_tokens']}, but "
+                                 f"{task}.special_tokens={special}; make them agree")
         if entry["method"] == "clip" and isinstance(entry.get("dims"), dict):
             for model in sorted(set(MODELS) - set(entry["dims"])):
                 raise ValueError(f"config: postprocess.{method}.dims has no dims for model {model!r}")

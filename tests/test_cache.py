@@ -64,7 +64,11 @@ def test_sharded_encoding_is_identical(minilm, tmp_path, token_cache):
         for name in ("offsets", "input_ids", "word_index", "special", "position", "source_index"):
             np.testing.assert_array_equal(whole.field(name), joined.field(name))
         assert whole.texts() == joined.texts()
-        assert joined.attrs["n_empty"] == 12 * 3  # each shard counts the empties it saw
+        for key in ("n_empty", "n_truncated", "n_sentences", "n_tokens", "max_abs_value", "float16_max_abs_error"):
+            assert joined.attrs[key] == whole.attrs[key], key
+    shards[1].unlink()
+    with pytest.raises(CacheError, match="missing shard"):
+        ActivationCache(tmp_path / "joined.h5")
 
 
 def test_sentence_cache_pools_with_and_without_specials(minilm, tmp_path, token_cache):

@@ -26,6 +26,8 @@ def with_config(workdir, name, change):
     ("hf_without_revision", lambda c: c["models"].update(bert={"source": "hf", "id": "bert-base-uncased"}),
      ["revision"]),
     ("bad_aggregate", lambda c: c["sts"].update(aggregate="median"), ["aggregate", "median"]),
+    ("pooling_mismatch", lambda c: (c["postprocess"]["whiten"].update(level="sentences"),
+                                    c["sts"].update(special_tokens=False)), ["sts.special_tokens"]),
     ("undefined_corpus", lambda c: c["outliers"].update(corpora=["sst2", "nope"]), ["nope", "corpora"]),
 ])
 def test_bad_config_fails_before_any_job(workdir, name, change, expected):

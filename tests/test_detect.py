@@ -48,3 +48,12 @@ def test_robust_z_hand_computed():
 def test_unknown_combine_is_an_error():
     with pytest.raises(ValueError, match="combine"):
         outlier_mask(np.zeros(4), np.zeros(4), np.zeros(4), Criterion(combine="some"))
+
+
+def test_zero_mad_does_not_flag_everything(caplog):
+    values = np.zeros(100)
+    values[:10] = np.random.default_rng(4).normal(size=10) * 0.1
+    values[50] = 9.0
+    z = robust_z(values)
+    assert np.isfinite(z).all() and np.argmax(z) == 50 and (z >= 6).sum() == 1
+    assert "median absolute deviation is 0" in caplog.text

@@ -155,9 +155,10 @@ def test_unseen_model_runs_from_the_config_alone(tmp_path):
     model = build("roberta", tmp_path / "tiny-roberta")
     config = {**CONFIG, "models": {"tinyroberta": {"source": "path", "path": str(model)}},
               "postprocess": {"clip": CONFIG["postprocess"]["clip"]}}
-    (workdir / "unseen.yaml").write_text(yaml.safe_dump(config))
+    # The workflow copy's own config.yaml: a further --configfile would be merged into it.
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     targets = [f"results/tinyroberta/{t}" for t in ("outliers/sst2.csv", "tasks/wic.csv", "tasks/sts.csv")]
-    result = snakemake(workdir, "--cores", "2", *targets, "--configfile", "unseen.yaml")
+    result = snakemake(workdir, "--cores", "2", *targets)
     assert result.returncode == 0, result.stderr[-4000:]
     wic = pd.read_csv(workdir / "results" / "tinyroberta" / "tasks" / "wic.csv")
     assert wic.layer.nunique() == 3 and wic.accuracy.between(0, 100).all()

@@ -55,8 +55,22 @@ class ActivationCache:
             self.file.close()
             raise CacheError(f"activation cache {self.path} is unfinished (no 'complete' flag); "
                              f"delete it and rerun")
+        self._check_shards()
         self.granularity = str(self.file.attrs["granularity"])
         self.offsets = self.file["offsets"][:] if "offsets" in self.file else None
+
+    def _check_shards(self) -> None:
+        """A joined cache whose shard files are gone would read as zeros: refuse it instead."""
+        for name in ("hidden",) + POOLED:
+            dataset = self.file.get(name)
+            if dataset is None or not dataset.is_virtual:
+                continue
+            for source in dataset.virtual_sources():
+                shard = self.path.parent / source.file_name
+                if not shard.is_file():
+                    self.file.close()
+                    raise CacheError(f"activation cache {self.path} refers to missing shard {shard}; "
+                                     f"rerun the workflow to rebuild it")
 
     def __enter__(self) -> "ActivationCache":
         return self
@@ -195,10 +209,13 @@ def join(shards: list[str | Path], out: str | Path, attrs: dict) -> None:
                     joined.attrs[key] = value
             for key, value in attrs.items():
                 joined.attrs[key] = value
-            counts = {key: int(sum(c.file.attrs.get(key, 0) for c in opened))
-                      for key in ("n_empty", "n_truncated")}
-            for key, value in counts.items():
-                joined.attrs[key] = value
+            # Every shard tokenises the whole dataset, so whole-dataset counts come from any
+            # one shard; the shard's own sizes add up, its extremes take the maximum.
+            for key in ("n_sentences", "n_tokens"):
+                joined.attrs[key] = int(sum(c.file.attrs[key] for c in opened))
+            for key in ("max_abs_value", "float16_max_abs_error"):
+                joined.attrs[key] = float(max(c.file.attrs[key] for c in opened))
+            joined.attrs["max_abs_per_layer"] = np.max([c.file.attrs["max_abs_per_layer"] for c in opened], axis=0)
             joined.attrs["shards"] = json.dumps([_relative(Path(p), out.parent) for p in shards])
             joined.attrs["complete"] = True
     finally:

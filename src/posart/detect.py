@@ -15,10 +15,14 @@ Dimensions are 0-based. No expected dimension is written here: detection is data
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,12 +37,20 @@ class Criterion:
 
 
 def robust_z(values: np.ndarray) -> np.ndarray:
-    """|x - median| / (1.4826 * MAD); 0 where the spread is zero and the value is the median."""
+    """|x - median| / (1.4826 * MAD).
+
+    When more than half the values equal the median (e.g. many dead dims) the MAD is 0;
+    the mean absolute deviation (x 1.2533, its normal-consistent scale) is used instead,
+    with a warning, rather than flagging every other dim as infinitely far out.
+    """
     median = np.median(values)
-    spread = 1.4826 * np.median(np.abs(values - median))
     deviation = np.abs(values - median)
+    spread = 1.4826 * np.median(deviation)
     if spread == 0:
-        return np.where(deviation == 0, 0.0, np.inf)
+        spread = 1.2533 * deviation.mean()
+        log.warning("outlier detector: median absolute deviation is 0; using the mean absolute deviation")
+    if spread == 0:
+        return np.zeros_like(deviation)
     return deviation / spread
 
 
@@ -56,8 +68,6 @@ def outlier_mask(mean: np.ndarray, argmin_share: np.ndarray, argmax_share: np.nd
 
 def outlier_table(model: str, corpus: str, stats: Mapping[str, np.ndarray], criterion: Criterion):
     """The output-contract CSV frame: one row per (layer, dim)."""
-    import pandas as pd
-
     mean, lo, hi = stats["token_mean"], stats["token_argmin_share"], stats["token_argmax_share"]
     layers, dim = mean.shape
     flags = np.stack([outlier_mask(mean[l], lo[l], hi[l], criterion) for l in range(layers)])

@@ -2,7 +2,7 @@
 
 Anisotropy: `n_pairs` pairs of tokens, each token drawn at random from a different random
 sentence (special tokens excluded unless configured). Self-similarity: `n_words` word types
-(lowercased whitespace words with a letter or digit) that occur in at least
+(lowercased whitespace words containing a letter or digit) that occur in at least
 `min_sentences` different sentences of the corpus; each occurrence (first per sentence) is
 the mean of its subword vectors. The same tokens are used for every layer and method.
 """
@@ -20,7 +20,7 @@ from posart import geometry
 from posart.cache import ActivationCache
 
 log = logging.getLogger(__name__)
-HAS_ALNUM = re.compile(r"\w")
+HAS_ALNUM = re.compile(r"[^\W_]")
 
 
 def word_occurrences(cache: ActivationCache) -> dict[str, list[np.ndarray]]:

@@ -11,11 +11,14 @@ from posart.geometry import cosine_rows
 from posart.tasks.sts import aggregate, spearman_x100
 
 log = logging.getLogger(__name__)
-SINGLE = ("stsb", "sickr")
 
 
 def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, special_tokens: bool) -> pd.DataFrame:
-    """Rows (dataset, layer, aggregate, spearman, n_pairs); STS12-16 get all/mean/wmean."""
+    """Rows (dataset, layer, aggregate, spearman, n_pairs).
+
+    A single-file dataset (STS-B, SICK-R) gets aggregate `single`; one with subsets
+    (STS12-16) gets all three of `all`, `mean`, `wmean`.
+    """
     first, second = cache.rows_of(pairs.sentence1), cache.rows_of(pairs.sentence2)
     keep = (first >= 0) & (second >= 0)
     if not keep.all():
@@ -27,7 +30,7 @@ def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, special_tok
         predicted = cosine_rows(vectors[first], vectors[second])
         for dataset, part in pairs.groupby("dataset", sort=False):
             pred, gold = predicted[part.index], part.score.to_numpy()
-            if dataset in SINGLE:
+            if part.subset.nunique() == 1:
                 rows.append((dataset, layer, "single", spearman_x100(pred, gold), len(part)))
                 continue
             subsets = {name: (predicted[group.index], group.score.to_numpy())

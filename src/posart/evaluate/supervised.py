@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
 from posart.cache import ActivationCache
 from posart.tasks.supervised import evaluate_layer
 
+log = logging.getLogger(__name__)
 SPLITS = ("train", "dev", "test")
 
 
@@ -17,6 +20,9 @@ def evaluate(cache: ActivationCache, examples: pd.DataFrame, transform, n_classe
     """Rows (layer, split, accuracy) for every layer."""
     rows = cache.rows_of(examples.text)
     keep = rows >= 0
+    if not keep.all():
+        log.warning("supervised: %s examples dropped (empty text)",
+                    examples[~keep].groupby("split").size().to_dict())
     examples, rows = examples[keep], rows[keep]
     labels = examples.label.to_numpy(np.int64)
     out = []

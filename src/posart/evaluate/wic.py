@@ -45,7 +45,9 @@ def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, thresholds,
                     (~keep).sum(), len(keep))
     first = [g for g, k in zip(first, keep) if k]
     second = [g for g, k in zip(second, keep) if k]
-    labels = pairs.label.to_numpy(bool)[keep]
+    if pairs.label.dtype != bool:
+        raise ValueError(f"WiC labels must be True/False, found {sorted(set(map(str, pairs.label)))[:5]}")
+    labels = pairs.label.to_numpy()[keep]
     frames = []
     for layer in range(cache.n_layers):
         cosines = cosine_rows(transform(layer, pooled(cache, layer, first)),
