@@ -142,6 +142,12 @@ class ActivationCache:
         unique, inverse = np.unique(index, return_inverse=True)
         return self.file["hidden"][layer, unique].astype(np.float32)[inverse]
 
+    def group_means(self, layer: int, groups: list[np.ndarray]) -> np.ndarray:
+        """Mean vector of each group of token indices (e.g. a word's subwords) in one layer."""
+        flat = np.concatenate(groups)
+        starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])])
+        return segment_means(self.tokens(layer, flat), starts, np.ones(len(flat), bool))
+
     def sentence_means(self, layer: int, special_tokens: bool = True) -> np.ndarray:
         """Mean-pooled sentence vectors of one layer, with or without special tokens."""
         if self.granularity == "sentences":

@@ -23,21 +23,19 @@ log = logging.getLogger(__name__)
 HAS_ALNUM = re.compile(r"[^\W_]")
 
 
-def word_occurrences(cache: ActivationCache) -> dict[str, list[np.ndarray]]:
-    """For each word type, the subword token indices of its first occurrence in each sentence."""
+def word_occurrences(cache: ActivationCache) -> dict[str, dict[int, np.ndarray]]:
+    """For each word type: sentence row -> subword token indices of its first occurrence there."""
     word_index = cache.field("word_index")
-    occurrences: dict[str, list[np.ndarray]] = defaultdict(list)
+    occurrences: dict[str, dict[int, np.ndarray]] = defaultdict(dict)
     for row, text in enumerate(cache.texts()):
         lo, hi = cache.offsets[row], cache.offsets[row + 1]
-        seen = set()
         for position, word in enumerate(text.split()):
             key = word.lower()
-            if key in seen or not HAS_ALNUM.search(key):
+            if row in occurrences.get(key, ()) or not HAS_ALNUM.search(key):
                 continue
             tokens = lo + np.flatnonzero(word_index[lo:hi] == position)
             if len(tokens):
-                seen.add(key)
-                occurrences[key].append(tokens)
+                occurrences[key][row] = tokens
     return occurrences
 
 
@@ -47,26 +45,22 @@ def evaluate(cache: ActivationCache, transform, *, corpus: str, n_pairs: int, n_
     eligible = np.ones(cache.n_tokens, bool) if special_tokens else ~cache.field("special")
     left, right = geometry.draw_token_pairs(cache.offsets, eligible, n_pairs, seed)
     occurrences = word_occurrences(cache)
-    chosen = geometry.select_words({w: set(range(len(o))) for w, o in occurrences.items()},
-                                   min_sentences, n_words, seed)
+    chosen = geometry.select_words({w: set(o) for w, o in occurrences.items()}, min_sentences, n_words, seed)
     words = chosen.words
-    if len(words) < n_words:
+    if chosen.n_eligible < n_words:
         log.warning("geometry: only %d words occur in >= %d sentences (asked for %d)",
-                    len(words), min_sentences, n_words)
+                    chosen.n_eligible, min_sentences, n_words)
     if not words:
         raise ValueError(f"geometry: no word occurs in >= {min_sentences} sentences of corpus {corpus!r}; "
                          f"lower geometry.min_sentences or use a larger corpus")
-    groups = [occ for word in words for occ in occurrences[word]]
+    groups = [occ for word in words for occ in occurrences[word].values()]
     sizes = [len(occurrences[word]) for word in words]
-    flat = np.concatenate(groups)
-    starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])])
     log.info("geometry on %s: %d pairs, %d words (%d occurrences)", corpus, len(left), len(words), len(groups))
     rows = []
     for layer in range(cache.n_layers):
         aniso = geometry.anisotropy(transform(layer, cache.tokens(layer, left)),
                                     transform(layer, cache.tokens(layer, right)))
-        vectors = np.add.reduceat(cache.tokens(layer, flat), starts[:-1], axis=0) / np.diff(starts)[:, None]
-        vectors = transform(layer, vectors)
+        vectors = transform(layer, cache.group_means(layer, groups))
         bounds = np.concatenate([[0], np.cumsum(sizes)])
         similarity = geometry.self_similarity([vectors[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
         rows.append((layer, aniso, similarity, similarity - aniso))

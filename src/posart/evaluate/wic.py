@@ -28,13 +28,6 @@ def target_tokens(cache: ActivationCache, rows: np.ndarray, words: np.ndarray, p
     return out
 
 
-def pooled(cache: ActivationCache, layer: int, groups: list[np.ndarray]) -> np.ndarray:
-    flat = np.concatenate(groups)
-    vectors = cache.tokens(layer, flat)
-    starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])])
-    return np.add.reduceat(vectors, starts[:-1], axis=0) / np.diff(starts)[:, None]
-
-
 def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, thresholds, pooling: str) -> pd.DataFrame:
     """Accuracy (%) per layer and threshold; pairs whose target word was not encoded are dropped."""
     first = target_tokens(cache, cache.rows_of(pairs.sentence1), pairs.index1.to_numpy(), pooling)
@@ -50,8 +43,8 @@ def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, thresholds,
     labels = pairs.label.to_numpy()[keep]
     frames = []
     for layer in range(cache.n_layers):
-        cosines = cosine_rows(transform(layer, pooled(cache, layer, first)),
-                              transform(layer, pooled(cache, layer, second)))
+        cosines = cosine_rows(transform(layer, cache.group_means(layer, first)),
+                              transform(layer, cache.group_means(layer, second)))
         frames.append(pd.DataFrame({"layer": layer, "threshold": list(thresholds),
                                     "accuracy": wic_accuracies(cosines, labels, thresholds)}))
     return pd.concat(frames, ignore_index=True)
