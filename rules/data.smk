@@ -5,12 +5,12 @@
 rule prepare_corpus:
     localrule: True
     input:
-        corpus_files,
+        get_corpus_files,
     output:
         "results/data/corpus/{corpus}.csv",
     params:
-        corpus=corpus_entry,
-        files=corpus_relative,
+        corpus=get_corpus_entry,
+        files=get_corpus_relative,
     log:
         "logs/prepare_corpus/{corpus}.log",
     conda:
@@ -56,12 +56,12 @@ rule prepare_sts:
 rule prepare_supervised:
     localrule: True
     input:
-        supervised_files,
+        get_supervised_files,
     output:
         "results/data/supervised/{task}.csv",
     params:
-        task=supervised_params,
-        files=supervised_relative,
+        task=get_supervised_params,
+        files=get_supervised_relative,
     log:
         "logs/prepare_supervised/{task}.log",
     conda:
@@ -70,21 +70,21 @@ rule prepare_supervised:
         "../scripts/prepare_supervised.py"
 
 
-# With `download: true`, every registry dataset gets a rule whose outputs are its files in
-# data_dir: Snakemake runs it only when one of them is missing. Files are checksum-verified
-# (posart.download) and write-protected once there.
+# With `download: true`, every download entry of the registry gets a rule whose outputs are
+# its files in data_dir: Snakemake runs it only when one of them is missing. Files are
+# checksum-verified (posart.download) and write-protected once there.
 if config["download"]:
-    for _dataset, _entry in download.load_registry().items():
+    for _dataset, _entry in REGISTRY.downloads.items():
 
         rule:
             name:
                 f"download_{_dataset}"
             localrule: True
             output:
-                [protected(path) for path in data_files(download.registry_targets(_entry))],
+                [protected(path) for path in data_files(registry.download_targets(_entry))],
             params:
                 dataset=_dataset,
-                files=download.registry_targets(_entry),
+                files=registry.download_targets(_entry),
                 mirrors=config["download_mirrors"],
             log:
                 f"logs/download/{_dataset}.log",

@@ -1,16 +1,16 @@
-# Tables -> HDF5 activation caches, one per (model, dataset), each written once. A dataset
+# Tables -> HDF5 activation caches, one per (model, prepared table), each written once. A table
 # is encoded as `encode.shards` independent jobs and joined by a virtual dataset (no copy).
 
 
 rule encode:
     input:
-        prepared_table,
+        "results/data/{dataset}.csv",
     output:
         "results/{model}/activations/{dataset}/shard{shard}of{nshards}.h5",
     params:
-        model=model_entry,
+        model=get_model_entry,
         encode=config["encode"],
-        granularity=granularity,
+        granularity=get_granularity,
     threads: 2
     log:
         "logs/encode/{model}/{dataset}/shard{shard}of{nshards}.log",
@@ -23,7 +23,7 @@ rule encode:
 rule join_shards:
     localrule: True
     input:
-        shard_files,
+        get_shard_files,
     output:
         "results/{model}/activations/{dataset}.h5",
     log:

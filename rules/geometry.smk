@@ -3,8 +3,8 @@
 
 rule geometry:
     input:
-        cache=cache(GEOMETRY_CORPUS),
-        fit=fit_files,
+        cache=cache(f"corpus/{GEOMETRY_CORPUS}"),
+        fit=get_fit_files,
     output:
         "results/{model}/geometry/{method}.csv",
     params:
@@ -20,7 +20,7 @@ rule geometry:
 rule collect_geometry:
     localrule: True
     input:
-        per_method("results/{model}/geometry/{method}.csv"),
+        get_per_method("results/{model}/geometry/{method}.csv"),
     output:
         "results/{model}/geometry.csv",
     log:

@@ -3,7 +3,7 @@
 
 rule stats:
     input:
-        cache("{corpus}"),
+        cache("corpus/{corpus}"),
     output:
         "results/{model}/stats/{corpus}.npz",
     params:

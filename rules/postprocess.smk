@@ -4,11 +4,11 @@
 rule fit_postprocess:
     localrule: True
     input:
-        unpack(fit_inputs),
+        unpack(get_fit_inputs),
     output:
         "results/{model}/postprocess/{fitted}.npz",
     params:
-        method=fit_params,
+        method=get_fit_params,
     log:
         "logs/fit_postprocess/{model}/{fitted}.log",
     conda:

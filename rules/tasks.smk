@@ -5,7 +5,7 @@ rule wic:
     input:
         cache=cache("wic"),
         pairs="results/data/wic.csv",
-        fit=fit_files,
+        fit=get_fit_files,
     output:
         "results/{model}/tasks/wic/{method}.csv",
     params:
@@ -23,7 +23,7 @@ rule sts:
     input:
         cache=cache("sts"),
         pairs="results/data/sts.csv",
-        fit=fit_files,
+        fit=get_fit_files,
     output:
         "results/{model}/tasks/sts/{method}.csv",
     params:
@@ -38,14 +38,15 @@ rule sts:
 
 rule supervised:
     input:
-        cache=cache("sup_{task}"),
+        cache=cache("supervised/{task}"),
         examples="results/data/supervised/{task}.csv",
-        fit=fit_files,
+        fit=get_fit_files,
     output:
         "results/{model}/tasks/supervised/{task}/{method}.csv",
     params:
         training=SUPERVISED_TRAINING,
-        batch_size=task_batch_size,
+        batch_size=get_batch_size,
+        n_classes=get_n_classes,
     log:
         "logs/supervised/{model}/{task}/{method}.log",
     conda:
@@ -57,7 +58,7 @@ rule supervised:
 rule collect_wic:
     localrule: True
     input:
-        per_method("results/{model}/tasks/wic/{method}.csv"),
+        get_per_method("results/{model}/tasks/wic/{method}.csv"),
     output:
         "results/{model}/tasks/wic.csv",
     log:
@@ -71,7 +72,7 @@ rule collect_wic:
 rule collect_sts:
     localrule: True
     input:
-        per_method("results/{model}/tasks/sts/{method}.csv"),
+        get_per_method("results/{model}/tasks/sts/{method}.csv"),
     output:
         "results/{model}/tasks/sts.csv",
     log:
@@ -85,7 +86,7 @@ rule collect_sts:
 rule collect_supervised:
     localrule: True
     input:
-        supervised_parts,
+        get_supervised_parts,
     output:
         "results/{model}/tasks/supervised.csv",
     log:

@@ -1,4 +1,4 @@
-"""Adapter: fetch one registry dataset into data_dir, checksums verified."""
+"""Adapter: fetch one download entry of the dataset registry into data_dir, checksums verified."""
 from posart import adapter, download
 from posart.data_check import data_root
 

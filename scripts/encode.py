@@ -15,8 +15,10 @@ with adapter.run(snakemake) as record:
                        "weight_hash": loaded.weight_hash}
     texts = prepare.texts(pd.read_csv(snakemake.input[0], keep_default_na=False))
     settings.pop("shards")
+    sample = provenance.read(snakemake.input[0]).get("sample")  # corpora: sizes requested, available, used
     encode.encode(loaded, texts, snakemake.output[0], granularity=snakemake.params.granularity,
                   shard=int(snakemake.wildcards.shard), n_shards=int(snakemake.wildcards.nshards),
                   device=device, progress=record["progress"], **settings,
                   attrs={"config_hash": provenance.config_hash(dict(snakemake.params)),
-                         "packages": json.dumps(provenance.package_versions())})
+                         "packages": json.dumps(provenance.package_versions()),
+                         **({"sample": json.dumps(sample)} if sample else {})})

@@ -2,7 +2,7 @@
 import pandas as pd
 import torch
 
-from posart import adapter, atomic, fitting, prepare
+from posart import adapter, atomic, fitting
 from posart.cache import ActivationCache
 from posart.evaluate import supervised
 
@@ -11,7 +11,7 @@ task = snakemake.wildcards.task
 with adapter.run(snakemake) as record, ActivationCache(snakemake.input.cache) as source:
     examples = pd.read_csv(snakemake.input.examples, keep_default_na=False)
     frame = supervised.evaluate(source, examples, fitting.Transform(snakemake.input.fit),
-                                prepare.N_CLASSES[task], batch_size=snakemake.params.batch_size,
+                                snakemake.params.n_classes, batch_size=snakemake.params.batch_size,
                                 progress=record["progress"], **snakemake.params.training)
     frame.insert(0, "model", snakemake.wildcards.model)
     frame.insert(1, "task", task)

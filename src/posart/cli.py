@@ -1,7 +1,10 @@
-"""`posart` command line: audit where an artifact came from.
+"""`posart` command line: audit where an artifact came from; check a config.
 
 `posart audit PATH` prints the provenance chain from a figure or table back to the raw
-data files and their checksums; `--json` prints it machine-readably.
+data files and their checksums; `--json` prints it machine-readably. `posart config FILE...`
+loads a config as the workflow does (posart.config) and prints it with every default, or
+says what is wrong and where: Snakemake reads `--configfile` files itself and reports a YAML
+syntax error without naming file or line.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+import yaml
 
 from posart import provenance
 
@@ -19,7 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     audit = commands.add_parser("audit", help="print the provenance chain of an artifact")
     audit.add_argument("path", help="a workflow output, e.g. results/paper/table2_sts.csv")
     audit.add_argument("--json", action="store_true", help="print the chain as JSON")
+    check = commands.add_parser("config", help="check config files as the workflow loads them; print the result")
+    check.add_argument("files", nargs="+", help="config files, merged in order (as --configfile)")
+    check.add_argument("--schema", default="schemas/config.schema.yaml", help="the workflow's config schema")
     args = parser.parse_args(argv)
+    return _audit(args) if args.command == "audit" else _config(args)
+
+
+def _audit(args) -> int:
     try:
         node = provenance.chain(args.path)
         if node.get("raw"):
@@ -32,6 +44,18 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(node, indent=1, default=str))
     else:
         print("\n".join(provenance.render(node)))
+    return 0
+
+
+def _config(args) -> int:
+    from posart import config
+
+    try:
+        loaded = config.load(args.files, schema_path=args.schema)
+    except (ValueError, OSError) as error:
+        print(f"posart config: {error}", file=sys.stderr)
+        return 2
+    print(yaml.safe_dump(loaded, sort_keys=False), end="")
     return 0
 
 

@@ -41,8 +41,8 @@ from importlib import resources
 from pathlib import Path
 from typing import BinaryIO, Iterable, Mapping
 
-import yaml
 
+from posart import registry
 from posart.atomic import atomic_path, write_text
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,6 @@ log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 TIMEOUT = 60
 SUMS_NAME = "SHA256SUMS"
-FORMATS = ("zip", "tar", "file")
-SHA256 = re.compile(r"[0-9a-f]{64}")
 SUM_LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 
 
@@ -119,32 +117,6 @@ def verify(data_dir: str | os.PathLike, relative_paths: Iterable[str],
     for rel in actual.keys() - expected.keys():
         log.warning("unverified (no expected checksum): %s sha256 %s", rel, actual[rel])
     return actual
-
-
-def _check_source(name: str, source: Mapping) -> None:
-    problems = []
-    if source.get("format") not in FORMATS:
-        problems.append(f"format must be one of {FORMATS}")
-    if source.get("sha256") is not None and not SHA256.fullmatch(str(source["sha256"])):
-        problems.append("sha256 must be 64 lowercase hex digits or null")
-    if (source.get("format") == "file") != ("target" in source):
-        problems.append("`target` is required for format file and only there")
-    if source.get("format") != "file" and not (source.get("members") or source.get("repack")):
-        problems.append("an archive needs `members` or `repack`")
-    if problems:
-        raise ValueError(f"dataset registry, {name} <{source.get('url')}>: {'; '.join(problems)}")
-
-
-def load_registry(path: str | os.PathLike | None = None) -> dict:
-    """The dataset registry (default: the packaged `datasets.yaml`), checked for shape."""
-    text = Path(path).read_text(encoding="utf-8") if path else _resource("datasets.yaml").read_text(encoding="utf-8")
-    registry = yaml.safe_load(text)
-    for name, entry in registry.items():
-        if not entry.get("sources"):
-            raise ValueError(f"dataset registry, {name}: no sources")
-        for source in entry["sources"]:
-            _check_source(name, source)
-    return registry
 
 
 def _unreachable_hint(data_dir: Path) -> str:
@@ -255,18 +227,6 @@ def _record(data_dir: Path, checksums: Mapping[str, str]) -> None:
     write_text(path, "".join(f"{digest}  {rel}\n" for rel, digest in sorted(sums.items())))
 
 
-def targets(source: Mapping) -> list[str]:
-    """Relative paths in data_dir that a registry source writes."""
-    if source["format"] == "file":
-        return [source["target"]]
-    return list((source.get("members") or {}).values()) + list(source.get("repack") or {})
-
-
-def registry_targets(entry: Mapping) -> list[str]:
-    """Relative paths in data_dir that all sources of a registry dataset write."""
-    return [path for source in entry["sources"] for path in targets(source)]
-
-
 def _fetch_source(source: Mapping, url: str, data_dir: Path) -> dict[str, str]:
     archive, digest = _download(url, data_dir)
     try:
@@ -279,7 +239,7 @@ def _fetch_source(source: Mapping, url: str, data_dir: Path) -> dict[str, str]:
         expected = expected_checksums(data_dir)
         repacked = set(source.get("repack") or {})
         with contextlib.ExitStack() as stack:
-            staged = {rel: stack.enter_context(atomic_path(data_dir / rel)) for rel in targets(source)}
+            staged = {rel: stack.enter_context(atomic_path(data_dir / rel)) for rel in registry.source_targets(source)}
             written = _extract(archive, source, url, staged)
             wrong = [f"{rel}: expected {expected[rel]}, got {sha}" for rel, sha in written.items()
                      if rel not in repacked and rel in expected and expected[rel] != sha]
@@ -294,20 +254,21 @@ def _fetch_source(source: Mapping, url: str, data_dir: Path) -> dict[str, str]:
         archive.unlink(missing_ok=True)
 
 
-def fetch(dataset: str, data_dir: str | os.PathLike, url_override: str | Mapping[str, str] | None = None,
-          registry: Mapping | None = None) -> dict[str, str]:
-    """Download `dataset` into `data_dir`; return {relative path: sha256} of the files written.
+def fetch(name: str, data_dir: str | os.PathLike, url_override: str | Mapping[str, str] | None = None,
+          downloads: Mapping | None = None) -> dict[str, str]:
+    """Download the registry's download entry `name` into `data_dir`; return {relative path: sha256} written.
 
-    `url_override`: a mirror URL for a single-source dataset, or {registry URL: mirror URL};
-    the registry's checksums still apply. `registry`: a loaded registry (default: packaged).
+    `url_override`: a mirror URL for a single-source entry, or {registry URL: mirror URL};
+    the registry's checksums still apply. `downloads`: download entries (default: the
+    packaged registry's).
     """
-    registry = load_registry() if registry is None else registry
-    if dataset not in registry:
-        raise ValueError(f"unknown dataset {dataset!r}; the registry has {', '.join(sorted(registry))}")
-    sources = registry[dataset]["sources"]
+    downloads = registry.load().downloads if downloads is None else downloads
+    if name not in downloads:
+        raise ValueError(f"unknown download {name!r}; the registry has {', '.join(sorted(downloads))}")
+    sources = downloads[name]["sources"]
     if isinstance(url_override, str):
         if len(sources) != 1:
-            raise ValueError(f"{dataset} has {len(sources)} sources; give url_override as {{url: mirror}}")
+            raise ValueError(f"{name} has {len(sources)} sources; give url_override as {{url: mirror}}")
         url_override = {sources[0]["url"]: url_override}
     overrides = dict(url_override or {})
     data_dir = Path(data_dir)

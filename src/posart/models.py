@@ -126,7 +126,17 @@ def load(name: str, entry: Mapping[str, Any], device: str = "cpu") -> LoadedMode
 
 
 def pick_device(requested: str) -> str:
-    """`auto` means CUDA when present; an explicit device is used as given."""
+    """`auto` means CUDA when present; an explicit device must be present, never a silent fallback."""
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    kind, _, index = requested.partition(":")
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"encode.device is {requested!r}, but torch sees no CUDA device here "
+                           f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'none'}); "
+                           f"use device: auto or cpu, or run on a GPU node")
+    if kind == "cuda" and index and int(index) >= torch.cuda.device_count():
+        raise RuntimeError(f"encode.device is {requested!r}, but torch sees {torch.cuda.device_count()} CUDA "
+                           f"device(s) (cuda:0 ... cuda:{torch.cuda.device_count() - 1})")
+    if kind == "mps" and not torch.backends.mps.is_available():
+        raise RuntimeError(f"encode.device is {requested!r}, but MPS (Apple GPU) is not available here")
     return requested

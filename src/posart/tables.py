@@ -2,7 +2,8 @@
 
 Each table has one row per model and post-processing method ("bert", "bert-clip", ...), in
 the paper's layout. The CSV keeps numbers and best layers in separate columns for
-scripting; Markdown and LaTeX show "score (layer)" as the paper prints it.
+scripting; Markdown and LaTeX show "score (layer)" as the paper prints it. Column names
+and their order are the datasets' display names in registry order (`posart.registry`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ from typing import Sequence
 
 import pandas as pd
 
+from posart import registry
 from posart.atomic import atomic_path, write_text
 from posart.tasks.supervised import best_layer
-
-STS_NAMES = {"stsb": "STS-B", "sickr": "SICK-R", "sts12": "STS12", "sts13": "STS13",
-             "sts14": "STS14", "sts15": "STS15", "sts16": "STS16"}
-TASK_NAMES = {"sst2": "SST-2", "imdb": "IMDB", "sst5": "SST-5"}
 
 
 def read_all(paths) -> pd.DataFrame:
@@ -62,12 +60,12 @@ def table2_sts(results: pd.DataFrame, aggregate: str) -> tuple[pd.DataFrame, pd.
     """Best layer per dataset; STS12-16 use the named aggregate, STS-B and SICK-R `single`."""
     chosen = results[(results["aggregate"] == "single") | (results["aggregate"] == aggregate)]
     best = best_rows(chosen, ["model", "method", "dataset"], "spearman")
-    return _wide(best, "dataset", "spearman", STS_NAMES)
+    return _wide(best, "dataset", "spearman", registry.load().display_names("sts"))
 
 
 def table3_supervised(results: pd.DataFrame, select_by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per task, the layer best on `select_by`, showing its test accuracy."""
-    return _wide(best_layer(results, select_by), "task", "accuracy", TASK_NAMES)
+    return _wide(best_layer(results, select_by), "task", "accuracy", registry.load().display_names("supervised"))
 
 
 def _wide(best: pd.DataFrame, column: str, score: str, names: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
