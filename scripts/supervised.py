@@ -2,7 +2,7 @@
 import pandas as pd
 import torch
 
-from posart import adapter, atomic, fitting
+from posart import adapter, atomic, contract, fitting
 from posart.cache import ActivationCache
 from posart.evaluate import supervised
 
@@ -13,7 +13,6 @@ with adapter.run(snakemake) as record, ActivationCache(snakemake.input.cache) as
     frame = supervised.evaluate(source, examples, fitting.Transform(snakemake.input.fit),
                                 snakemake.params.n_classes, batch_size=snakemake.params.batch_size,
                                 progress=record["progress"], **snakemake.params.training)
-    frame.insert(0, "model", snakemake.wildcards.model)
-    frame.insert(1, "task", task)
-    frame.insert(3, "method", snakemake.wildcards.method)
+    frame = contract.conform("supervised", frame, model=snakemake.wildcards.model, task=task,
+                             method=snakemake.wildcards.method)
     atomic.write_csv(snakemake.output[0], frame)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from posart import contract
 from tiny_models import build
 from workflow import BIN, REPO, copy_workflow, dry_run_jobs, snakemake
 
@@ -19,13 +20,6 @@ pytestmark = pytest.mark.slow
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 METHODS = ["raw"] + list(CONFIG["postprocess"])
 TASKS = list(CONFIG["supervised"]["tasks"])
-CONTRACT = {
-    "outliers/sst2.csv": ["model", "corpus", "layer", "dim", "mean", "argmin_share", "argmax_share", "is_outlier"],
-    "geometry.csv": ["model", "layer", "method", "anisotropy", "self_similarity", "self_similarity_adjusted"],
-    "tasks/wic.csv": ["model", "layer", "method", "threshold", "accuracy"],
-    "tasks/sts.csv": ["model", "dataset", "layer", "method", "aggregate", "spearman", "n_pairs"],
-    "tasks/supervised.csv": ["model", "task", "layer", "method", "split", "accuracy"],
-}
 PAPER = ["table1_wic", "table2_sts", "table3_supervised"]
 
 
@@ -44,9 +38,10 @@ def test_lint_is_clean():
 
 def test_every_target_and_the_output_contract(demo):
     model = "minilm"
-    for relative, columns in CONTRACT.items():
-        frame = pd.read_csv(demo / "results" / model / relative)
-        assert list(frame.columns) == columns, relative
+    for spec in contract.FILES.values():
+        relative = spec.path.format(model=model, corpus="sst2")
+        frame = pd.read_csv(demo / relative)
+        assert tuple(frame.columns) == spec.columns, relative
         assert len(frame) and not frame.isna().any().any(), relative
         if "method" in frame:
             assert sorted(frame.method.unique()) == sorted(METHODS), relative
