@@ -1,7 +1,6 @@
 """Adapter: corpus token cache (+ fitted map) -> geometry/{method}.csv rows."""
-from posart import adapter, atomic, contract, fitting
+from posart import adapter, atomic, contract, fitting, geometry
 from posart.cache import ActivationCache
-from posart.evaluate import geometry
 
 with adapter.run(snakemake), ActivationCache(snakemake.input.cache) as source:
     frame = geometry.evaluate(source, fitting.Transform(snakemake.input.fit), **snakemake.params.geometry)

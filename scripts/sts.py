@@ -3,7 +3,7 @@ import pandas as pd
 
 from posart import adapter, atomic, contract, fitting
 from posart.cache import ActivationCache
-from posart.evaluate import sts
+from posart.tasks import sts
 
 with adapter.run(snakemake), ActivationCache(snakemake.input.cache) as source:
     pairs = pd.read_csv(snakemake.input.pairs, keep_default_na=False)

@@ -4,7 +4,7 @@ import torch
 
 from posart import adapter, atomic, contract, fitting
 from posart.cache import ActivationCache
-from posart.evaluate import supervised
+from posart.tasks import supervised
 
 torch.set_num_threads(snakemake.threads)
 task = snakemake.wildcards.task

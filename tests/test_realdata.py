@@ -10,7 +10,7 @@ import pytest
 from posart import encode, prepare, stats
 from posart.cache import ActivationCache
 from posart.detect import Criterion, outlier_table
-from posart.evaluate import sts
+from posart.tasks import sts
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 

@@ -14,7 +14,6 @@ import pandas as pd
 
 from posart import registry
 from posart.atomic import atomic_path, write_text
-from posart.tasks.supervised import best_layer
 
 
 def read_all(paths) -> pd.DataFrame:
@@ -28,6 +27,24 @@ def best_rows(frame: pd.DataFrame, groups: Sequence[str], score: str) -> pd.Data
     ranked = frame.sort_values(list(groups) + [score] + order,
                                ascending=[True] * len(groups) + [False] + [True] * len(order))
     return ranked.groupby(list(groups), sort=False).head(1).reset_index(drop=True)
+
+
+def best_layer(frame, select_by: str = "dev"):
+    """Per (model,) task, method: the layer with the best `select_by` accuracy, and its test accuracy.
+
+    `frame` is the tidy output (columns task, layer, method, split, accuracy; model if
+    present). Ties go to the lowest layer. Returns one row per group with columns
+    [model,] task, method, layer, selection_accuracy, accuracy (= test accuracy).
+    """
+    keys = [c for c in ("model", "task", "method") if c in frame.columns]
+    wide = frame.pivot(index=keys + ["layer"], columns="split", values="accuracy").reset_index()
+    missing = {select_by, "test"} - set(wide.columns)
+    if missing:
+        raise ValueError(f"no accuracies for split(s) {sorted(missing)}")
+    ranked = wide.sort_values(keys + [select_by, "layer"], ascending=[True] * len(keys) + [False, True])
+    chosen = ranked.groupby(keys).head(1)
+    chosen = chosen.assign(selection_accuracy=chosen[select_by], accuracy=chosen["test"])
+    return chosen[keys + ["layer", "selection_accuracy", "accuracy"]].reset_index(drop=True)
 
 
 def row_label(model: str, method: str) -> str:
