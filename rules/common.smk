@@ -2,7 +2,7 @@
 # loaded and checked by posart.config (Snakefile); datasets come from posart.registry.
 import re
 
-from posart import prepare, registry
+from posart import download, prepare, registry
 
 REGISTRY = registry.load()
 DATA_DIR = config["data_dir"]

@@ -81,10 +81,10 @@ if config["download"]:
                 f"download_{_dataset}"
             localrule: True
             output:
-                [protected(path) for path in data_files(registry.download_targets(_entry))],
+                [protected(path) for path in data_files(download.entry_targets(_entry))],
             params:
                 dataset=_dataset,
-                files=registry.download_targets(_entry),
+                files=download.entry_targets(_entry),
                 mirrors=config["download_mirrors"],
             log:
                 f"logs/download/{_dataset}.log",

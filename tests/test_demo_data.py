@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from posart import corpora, download, prepare, registry
+from posart import checksums, corpora, prepare, registry
 
 
 @pytest.fixture(scope="module")
@@ -18,10 +18,10 @@ def demo(repo):
 
 
 def test_checksums_cover_every_file_and_match(demo):
-    listed = download.read_checksums((demo / "SHA256SUMS").read_text(encoding="utf-8"), "SHA256SUMS")
+    listed = checksums.read_checksums((demo / "SHA256SUMS").read_text(encoding="utf-8"), "SHA256SUMS")
     present = {str(p.relative_to(demo)) for p in demo.rglob("*") if p.is_file()} - {"SHA256SUMS", "README.md"}
     assert set(listed) == present
-    assert download.verify(demo, sorted(present)) == listed
+    assert checksums.verify(demo, sorted(present)) == listed
 
 
 def test_glue_and_plain_text(demo):

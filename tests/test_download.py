@@ -1,4 +1,4 @@
-"""Registry, fetch and verify, against archives served from 127.0.0.1 only."""
+"""Fetch, extraction and checksum verification, against archives served from 127.0.0.1 only."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from posart import corpora, download
+from posart import archives, checksums, corpora, download, registry
 
 
 def sha(data: bytes) -> str:
@@ -104,7 +104,7 @@ def test_corrupted_archive_is_rejected_and_prior_files_kept(server, tmp_path):
     prior = tmp_path / "TOY/train.tsv"
     prior.parent.mkdir()
     prior.write_bytes(b"earlier copy")
-    with pytest.raises(download.ChecksumError) as error:
+    with pytest.raises(checksums.ChecksumError) as error:
         download.fetch("toy", tmp_path, downloads=toy_downloads(url, good))
     message = str(error.value)
     assert url in message and sha(good) in message and sha(bad) in message
@@ -116,7 +116,7 @@ def test_member_differing_from_expected_checksum_writes_nothing(server, tmp_path
     data = zip_bytes(TOY)
     url = serve(server, "toy2.zip", data)
     (tmp_path / "SHA256SUMS").write_text(f"{'0' * 64}  TOY/dev.tsv\n")
-    with pytest.raises(download.ChecksumError, match="TOY/dev.tsv: expected 0{64}"):
+    with pytest.raises(checksums.ChecksumError, match="TOY/dev.tsv: expected 0{64}"):
         download.fetch("toy", tmp_path, downloads=toy_downloads(url, data, sha256=None))
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["SHA256SUMS"]
 
@@ -137,14 +137,15 @@ def closed_port() -> int:
 
 def test_unreachable_host_says_how_to_use_a_local_copy(tmp_path):
     url = f"http://127.0.0.1:{closed_port()}/SST-2.zip"
-    with pytest.raises(download.DownloadError, match=r"cannot reach .*point `data_dir` at a local copy"):
+    with pytest.raises(download.DownloadError, match=r"cannot reach .*point `data_dir` at the copy") as error:
         download.fetch("toy", tmp_path, downloads=toy_downloads(url, b""))
     assert leftovers(tmp_path) == []
+    assert "shared" not in str(error.value) and "/work" not in str(error.value)  # no development machine's path
 
 
 def test_http_error_is_reported(server, tmp_path):
     _, base = server
-    with pytest.raises(download.DownloadError, match=r"HTTP 404.*local copy"):
+    with pytest.raises(download.DownloadError, match=r"HTTP 404.*download_mirrors"):
         download.fetch("toy", tmp_path, downloads=toy_downloads(f"{base}/absent.zip", b""))
 
 
@@ -161,25 +162,36 @@ def test_tar_repack_is_reproducible_and_recorded(server, tmp_path):
     assert first == second
     frame = corpora.read_imdb(tmp_path / "a/IMDB/aclImdb_train.tar.gz", "train")
     assert frame.to_dict("list") == {"text": ["Dull. Long.", "Great fun."], "label": [0, 1]}
-    sums = download.read_checksums((tmp_path / "a/SHA256SUMS").read_text(), "SHA256SUMS")
+    sums = checksums.read_checksums((tmp_path / "a/SHA256SUMS").read_text(), "SHA256SUMS")
     assert sums == {"IMDB/aclImdb_train.tar.gz": first["IMDB/aclImdb_train.tar.gz"]}
-    assert download.verify(tmp_path / "a", ["IMDB/aclImdb_train.tar.gz"]) == sums
+    assert checksums.verify(tmp_path / "a", ["IMDB/aclImdb_train.tar.gz"]) == sums
+
+
+def test_one_extractor_per_format_the_registry_allows():
+    formats = registry_schema()["$defs"]["source"]["properties"]["format"]["enum"]
+    assert sorted(archives.EXTRACTORS) == sorted(formats)
+
+
+def registry_schema():
+    from posart import schema
+    return schema.read(registry._resource("datasets.schema.yaml"))
 
 
 def test_write_tar_gz_is_byte_reproducible(tmp_path):
     members = {"b.txt": b"two", "a.txt": b"one"}
-    download.write_tar_gz(tmp_path / "1.tar.gz", members)
-    download.write_tar_gz(tmp_path / "2.tar.gz", dict(reversed(members.items())))
+    archives.write_tar_gz(tmp_path / "1.tar.gz", members)
+    archives.write_tar_gz(tmp_path / "2.tar.gz", dict(reversed(members.items())))
     assert (tmp_path / "1.tar.gz").read_bytes() == (tmp_path / "2.tar.gz").read_bytes()
     with tarfile.open(tmp_path / "1.tar.gz") as archive:
         assert [(m.name, m.mtime, m.uid) for m in archive] == [("a.txt", 0, 0), ("b.txt", 0, 0)]
 
 
 def test_fetch_rejects_unknown_dataset_and_ambiguous_override(tmp_path):
-    with pytest.raises(ValueError, match="unknown download 'nope'"):
-        download.fetch("nope", tmp_path)
+    downloads = registry.load().downloads
+    with pytest.raises(ValueError, match="unknown download 'nope'; the registry has"):
+        download.fetch("nope", tmp_path, downloads)
     with pytest.raises(ValueError, match="sources; give url_override as"):
-        download.fetch("sick", tmp_path, url_override="http://127.0.0.1:1/x.zip")
+        download.fetch("sick", tmp_path, downloads, url_override="http://127.0.0.1:1/x.zip")
 
 
 # --- verify --------------------------------------------------------------------------------
@@ -188,14 +200,14 @@ def test_verify_local_sums_missing_mismatch_unverified(tmp_path, caplog):
     (tmp_path / "a.txt").write_bytes(b"alpha")
     (tmp_path / "b.txt").write_bytes(b"beta")
     (tmp_path / "SHA256SUMS").write_text(f"{sha(b'alpha')}  a.txt\n")
-    with caplog.at_level(logging.WARNING, logger="posart.download"):
-        assert download.verify(tmp_path, ["a.txt", "b.txt"]) == {"a.txt": sha(b"alpha"), "b.txt": sha(b"beta")}
+    with caplog.at_level(logging.WARNING, logger="posart.checksums"):
+        assert checksums.verify(tmp_path, ["a.txt", "b.txt"]) == {"a.txt": sha(b"alpha"), "b.txt": sha(b"beta")}
     assert "unverified" in caplog.text and "b.txt" in caplog.text
     (tmp_path / "a.txt").write_bytes(b"changed")
-    with pytest.raises(download.ChecksumError, match=r"a\.txt: expected sha256 .* found"):
-        download.verify(tmp_path, ["a.txt"])
+    with pytest.raises(checksums.ChecksumError, match=r"a\.txt: expected sha256 .* found"):
+        checksums.verify(tmp_path, ["a.txt"])
     with pytest.raises(FileNotFoundError, match="c.txt"):
-        download.verify(tmp_path, ["a.txt", "c.txt"])
+        checksums.verify(tmp_path, ["a.txt", "c.txt"])
 
 
 def test_verify_falls_back_to_canonical_checksums(tmp_path):
@@ -203,18 +215,18 @@ def test_verify_falls_back_to_canonical_checksums(tmp_path):
     mine = b"sentence\tlabel\nmine \t1\n"
     (tmp_path / "SST-2").mkdir()
     (tmp_path / "SST-2/dev.tsv").write_bytes(mine)
-    with pytest.raises(download.ChecksumError, match="SST-2/dev.tsv"):
-        download.verify(tmp_path, ["SST-2/dev.tsv"])
+    with pytest.raises(checksums.ChecksumError, match="SST-2/dev.tsv"):
+        checksums.verify(tmp_path, ["SST-2/dev.tsv"])
     sums = tmp_path / "elsewhere.sha256"
     sums.write_text(f"{sha(mine)}  SST-2/dev.tsv\n")
-    assert list(download.verify(tmp_path, ["SST-2/dev.tsv"], checksum_file=sums)) == ["SST-2/dev.tsv"]
+    assert list(checksums.verify(tmp_path, ["SST-2/dev.tsv"], checksum_file=sums)) == ["SST-2/dev.tsv"]
 
 
 def test_malformed_checksum_file_is_named(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"a")
     (tmp_path / "SHA256SUMS").write_text("not a checksum line\n")
     with pytest.raises(ValueError, match=r"SHA256SUMS:1: not a sha256sum line"):
-        download.verify(tmp_path, ["a.txt"])
+        checksums.verify(tmp_path, ["a.txt"])
 
 
 # --- the packaged checksums ---------------------------------------------------------------
@@ -223,11 +235,11 @@ def test_malformed_checksum_file_is_named(tmp_path):
 def test_canonical_checksums_are_the_manifest(shared_data):
     with open(shared_data / "MANIFEST.tsv", encoding="utf-8", newline="") as handle:
         manifest = {row["relative_path"]: row["sha256"] for row in csv.DictReader(handle, delimiter="\t")}
-    assert download.expected_checksums(shared_data) == manifest
+    assert checksums.expected_checksums(shared_data) == manifest
 
 
 @pytest.mark.realdata
 def test_verify_real_files(shared_data):
     relative = ["SST-2/dev.tsv", "STS/STS13-en-test/STS.input.FNWN.txt", "SICK/SICK_test_annotated.txt"]
-    assert download.verify(shared_data, relative) == {
-        rel: download.expected_checksums(shared_data)[rel] for rel in relative}
+    assert checksums.verify(shared_data, relative) == {
+        rel: checksums.expected_checksums(shared_data)[rel] for rel in relative}

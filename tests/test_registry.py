@@ -7,14 +7,14 @@ from collections import Counter
 import pytest
 import yaml
 
-from posart import config, readers, registry, schema
+from posart import config, download, readers, registry, schema
 
 PACKAGED = registry.load()
 SCHEMA = schema.read(registry._resource("datasets.schema.yaml"))
 
 
 def test_every_file_posart_reads_is_written_by_exactly_one_download():
-    written = Counter(path for entry in PACKAGED.downloads.values() for path in registry.download_targets(entry))
+    written = Counter(path for entry in PACKAGED.downloads.values() for path in download.entry_targets(entry))
     assert not [path for path, n in written.items() if n > 1]
     for name, dataset in PACKAGED.datasets.items():
         assert dataset.files() and all(written[path] == 1 for path in dataset.files()), name

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from posart.atomic import write_text
-from posart.download import sha256_file as sha256
+from posart.checksums import sha256_file as sha256
 
 SUFFIX = ".prov.json"
 PACKAGES = ("posart", "torch", "transformers", "tokenizers", "h5py", "numpy", "pandas", "scipy",

@@ -2,7 +2,8 @@
 
 Every fact about a dataset lives in `resources/datasets.yaml`: its files (relative to
 data_dir), reader, granularity, display name, number of classes, and the download that
-provides its files (the `downloads` entry whose sources write them), with checksums. prepare, the workflow, the config schema's allowed
+provides its files (the `downloads` entry whose sources write them, `posart.download`),
+with checksums. prepare, the workflow, the config schema's allowed
 values, the download rules and the paper tables all read it from here, so adding a dataset
 in a known format is one registry entry. The file's shape is checked by
 `resources/datasets.schema.yaml`; reader names are checked against `posart.readers`.
@@ -61,18 +62,6 @@ class Registry:
 
     def display_names(self, task: str) -> dict[str, str]:
         return {name: entry.display for name, entry in self.task(task).items()}
-
-
-def download_targets(entry: Mapping) -> list[str]:
-    """Relative paths in data_dir that all sources of a download entry write."""
-    return [path for source in entry["sources"] for path in source_targets(source)]
-
-
-def source_targets(source: Mapping) -> list[str]:
-    """Relative paths in data_dir that one download source writes."""
-    if source["format"] == "file":
-        return [source["target"]]
-    return list(source.get("members", {}).values()) + list(source.get("repack", {}))
 
 
 def load(path: str | os.PathLike | None = None) -> Registry:
