@@ -3,69 +3,69 @@
 
 
 rule prepare_corpus:
-    localrule: True
     input:
         get_corpus_files,
     output:
         "results/data/corpus/{corpus}.csv",
+    log:
+        "logs/prepare_corpus/{corpus}.log",
+    localrule: True
+    conda:
+        "../envs/data.yaml"
     params:
         corpus=get_corpus_entry,
         files=get_corpus_relative,
-    log:
-        "logs/prepare_corpus/{corpus}.log",
-    conda:
-        "../envs/data.yaml"
     script:
         "../scripts/prepare_corpus.py"
 
 
 rule prepare_wic:
-    localrule: True
     input:
         data_files(WIC_FILES),
     output:
         "results/data/wic.csv",
+    log:
+        "logs/prepare_wic/wic.log",
+    localrule: True
+    conda:
+        "../envs/data.yaml"
     params:
         split=config["wic"]["split"],
         files=WIC_FILES,
-    log:
-        "logs/prepare_wic.log",
-    conda:
-        "../envs/data.yaml"
     script:
         "../scripts/prepare_wic.py"
 
 
 rule prepare_sts:
-    localrule: True
     input:
         data_files(STS_FILES),
     output:
         "results/data/sts.csv",
+    log:
+        "logs/prepare_sts/sts.log",
+    localrule: True
+    conda:
+        "../envs/data.yaml"
     params:
         datasets=STS_DATASETS,
         files=STS_FILES,
-    log:
-        "logs/prepare_sts.log",
-    conda:
-        "../envs/data.yaml"
     script:
         "../scripts/prepare_sts.py"
 
 
 rule prepare_supervised:
-    localrule: True
     input:
         get_supervised_files,
     output:
         "results/data/supervised/{task}.csv",
+    log:
+        "logs/prepare_supervised/{task}.log",
+    localrule: True
+    conda:
+        "../envs/data.yaml"
     params:
         task=get_supervised_params,
         files=get_supervised_relative,
-    log:
-        "logs/prepare_supervised/{task}.log",
-    conda:
-        "../envs/data.yaml"
     script:
         "../scripts/prepare_supervised.py"
 
@@ -79,16 +79,16 @@ if config["download"]:
         rule:
             name:
                 f"download_{_dataset}"
-            localrule: True
             output:
                 [protected(path) for path in data_files(download.entry_targets(_entry))],
+            log:
+                f"logs/download_{_dataset}/{_dataset}.log",
+            localrule: True
+            conda:
+                "../envs/data.yaml"
             params:
                 dataset=_dataset,
                 files=download.entry_targets(_entry),
                 mirrors=config["download_mirrors"],
-            log:
-                f"logs/download/{_dataset}.log",
-            conda:
-                "../envs/data.yaml"
             script:
                 "../scripts/download.py"

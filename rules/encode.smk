@@ -7,27 +7,27 @@ rule encode:
         "results/data/{dataset}.csv",
     output:
         "results/{model}/activations/{dataset}/shard{shard}of{nshards}.h5",
-    params:
-        model=get_model_entry,
-        encode=config["encode"],
-        granularity=get_granularity,
-    threads: 2
     log:
         "logs/encode/{model}/{dataset}/shard{shard}of{nshards}.log",
     conda:
         "../envs/encode.yaml"
+    threads: 2
+    params:
+        model=get_model_entry,
+        encode=config["encode"],
+        granularity=get_granularity,
     script:
         "../scripts/encode.py"
 
 
 rule join_shards:
-    localrule: True
     input:
         get_shard_files,
     output:
         "results/{model}/activations/{dataset}.h5",
     log:
         "logs/join_shards/{model}/{dataset}.log",
+    localrule: True
     conda:
         "../envs/encode.yaml"
     script:

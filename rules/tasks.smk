@@ -8,13 +8,13 @@ rule wic:
         fit=get_fit_files,
     output:
         "results/{model}/tasks/wic/{method}.csv",
-    params:
-        thresholds=config["wic"]["thresholds"],
-        pooling=config["wic"]["pooling"],
     log:
         "logs/wic/{model}/{method}.log",
     conda:
         "../envs/analysis.yaml"
+    params:
+        thresholds=config["wic"]["thresholds"],
+        pooling=config["wic"]["pooling"],
     script:
         "../scripts/wic.py"
 
@@ -26,12 +26,12 @@ rule sts:
         fit=get_fit_files,
     output:
         "results/{model}/tasks/sts/{method}.csv",
-    params:
-        special_tokens=config["sts"]["special_tokens"],
     log:
         "logs/sts/{model}/{method}.log",
     conda:
         "../envs/analysis.yaml"
+    params:
+        special_tokens=config["sts"]["special_tokens"],
     script:
         "../scripts/sts.py"
 
@@ -43,26 +43,27 @@ rule supervised:
         fit=get_fit_files,
     output:
         "results/{model}/tasks/supervised/{task}/{method}.csv",
-    params:
-        training=SUPERVISED_TRAINING,
-        batch_size=get_batch_size,
-        n_classes=get_n_classes,
     log:
         "logs/supervised/{model}/{task}/{method}.log",
     conda:
         "../envs/analysis.yaml"
+    threads: 1
+    params:
+        training=SUPERVISED_TRAINING,
+        batch_size=get_batch_size,
+        n_classes=get_n_classes,
     script:
         "../scripts/supervised.py"
 
 
 rule collect_wic:
-    localrule: True
     input:
         get_per_method("results/{model}/tasks/wic/{method}.csv"),
     output:
         "results/{model}/tasks/wic.csv",
     log:
-        "logs/collect/{model}/wic.log",
+        "logs/collect_wic/{model}.log",
+    localrule: True
     conda:
         "../envs/analysis.yaml"
     script:
@@ -70,13 +71,13 @@ rule collect_wic:
 
 
 rule collect_sts:
-    localrule: True
     input:
         get_per_method("results/{model}/tasks/sts/{method}.csv"),
     output:
         "results/{model}/tasks/sts.csv",
     log:
-        "logs/collect/{model}/sts.log",
+        "logs/collect_sts/{model}.log",
+    localrule: True
     conda:
         "../envs/analysis.yaml"
     script:
@@ -84,13 +85,13 @@ rule collect_sts:
 
 
 rule collect_supervised:
-    localrule: True
     input:
         get_supervised_parts,
     output:
         "results/{model}/tasks/supervised.csv",
     log:
-        "logs/collect/{model}/supervised.log",
+        "logs/collect_supervised/{model}.log",
+    localrule: True
     conda:
         "../envs/analysis.yaml"
     script:

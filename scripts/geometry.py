@@ -1,4 +1,5 @@
 """Adapter: corpus token cache (+ fitted map) -> geometry/{method}.csv rows."""
+
 from posart import adapter, atomic, contract, fitting, geometry
 from posart.cache import ActivationCache
 

@@ -1,4 +1,5 @@
 """Adapter: raw corpus file -> sampled sentence table."""
+
 from posart import adapter, atomic, prepare
 from posart.data_check import verify_inputs
 

@@ -36,6 +36,7 @@ def load(tmp_path, *documents, overrides=None):
 
 # --- defaults -------------------------------------------------------------------------------
 
+
 def resolve(root, node):
     while "$ref" in node:
         target = root
@@ -70,9 +71,15 @@ def test_a_config_with_only_models_gets_every_documented_default(tmp_path, in_re
 
 
 def test_defaults_behind_ref_fill_a_partial_section(tmp_path, in_repo):
-    loaded = load(tmp_path, {"models": MINILM, "supervised": {"tasks": {"sst2": {"batch_size": 8}}},
-                             "corpora": {"c": {"reader": "plain_text", "file": "text/sentences.txt"}},
-                             "postprocess": {"w": {"method": "whiten", "corpus": "c"}}})
+    loaded = load(
+        tmp_path,
+        {
+            "models": MINILM,
+            "supervised": {"tasks": {"sst2": {"batch_size": 8}}},
+            "corpora": {"c": {"reader": "plain_text", "file": "text/sentences.txt"}},
+            "postprocess": {"w": {"method": "whiten", "corpus": "c"}},
+        },
+    )
     assert loaded["supervised"]["seed"] == 0 and loaded["supervised"]["dev_fraction"] == 0.1
     assert loaded["supervised"]["tasks"]["sst2"] == {"batch_size": 8, "limit": None}
     assert loaded["corpora"]["c"] == {"reader": "plain_text", "file": "text/sentences.txt", "sample": None, "seed": 0}
@@ -82,11 +89,14 @@ def test_defaults_behind_ref_fill_a_partial_section(tmp_path, in_repo):
 def test_demo_config_is_canonical_and_complete(in_repo):
     loaded = config.load([REPO / "config.yaml"], schema_path=SCHEMA)
     assert list(loaded) == sorted(loaded) and list(loaded["encode"]) == sorted(loaded["encode"])
-    assert loaded["encode"]["batch_tokens"] == 8192 and loaded["models"] == {**MINILM, "minilm": {
-        **MINILM["minilm"], "subdir": "model"}}
+    assert loaded["encode"]["batch_tokens"] == 8192 and loaded["models"] == {
+        **MINILM,
+        "minilm": {**MINILM["minilm"], "subdir": "model"},
+    }
 
 
 # --- which files, merged how -----------------------------------------------------------------
+
 
 def test_a_named_config_is_the_whole_run(in_repo):
     loaded = config.load([REPO / "configs" / "paper.yaml"], {"data_dir": "demo/data"}, schema_path=SCHEMA)
@@ -95,15 +105,21 @@ def test_a_named_config_is_the_whole_run(in_repo):
 
 
 def test_later_files_and_overrides_merge_key_by_key(tmp_path, in_repo):
-    loaded = load(tmp_path, DEMO, {"encode": {"shards": 3}},
-                  overrides={"wic": {"thresholds": ["0.25", "0.5"], "pooling": "first"}, "download": True})
+    loaded = load(
+        tmp_path,
+        DEMO,
+        {"encode": {"shards": 3}},
+        overrides={"wic": {"thresholds": ["0.25", "0.5"], "pooling": "first"}, "download": True},
+    )
     assert loaded["encode"]["shards"] == 3 and loaded["encode"]["dtype"] == "float16"
     assert loaded["wic"]["thresholds"] == [0.25, 0.5]  # typed: Snakemake passes nested --config values as text
     assert loaded["wic"]["split"] == "train" and loaded["models"] == config.canonical(
-        {"minilm": {**MINILM["minilm"], "subdir": "model"}})
+        {"minilm": {**MINILM["minilm"], "subdir": "model"}}
+    )
 
 
 # --- errors that say where ---------------------------------------------------------------------
+
 
 def test_duplicate_key_names_key_and_lines(tmp_path):
     text = "models:\n  bert:\n    source: package\n    id: a\n  bert:\n    source: package\n    id: b\n"
@@ -112,7 +128,9 @@ def test_duplicate_key_names_key_and_lines(tmp_path):
 
 
 def test_yaml_syntax_error_names_file_line_and_column(tmp_path):
-    expected = r"config0.yaml:3:4: YAML syntax error: expected ',' or ']', .* flow sequence that starts at line 2, column 13"
+    expected = (
+        r"config0.yaml:3:4: YAML syntax error: expected ',' or ']', .* flow sequence that starts at line 2, column 13"
+    )
     with pytest.raises(ValueError, match=expected):
         load(tmp_path, "models: {}\nthresholds: [0.1, 0.2\nwic: {}\n")
 
@@ -164,15 +182,28 @@ def test_missing_path_model_says_so(tmp_path, in_repo):
         load(tmp_path, {"models": {"mine": {"source": "path", "path": "/no/such/model"}}})
 
 
-@pytest.mark.parametrize("change, expected", [
-    (lambda c: c["outliers"].update(corpora=["sst2", "nope"]),
-     r"config0.yaml:\d+: outliers.corpora\[1\]: corpus 'nope' is not defined under `corpora`"),
-    (lambda c: c["geometry"].update(corpus="nope"), r"geometry.corpus: corpus 'nope' is not defined"),
-    (lambda c: c["outliers"].update(corpora=["qqp"]), r"postprocess.clip.corpus: clips the outliers detected on 'sst2'"),
-    (lambda c: c["postprocess"]["clip"].update(dims={"other": [1]}), r"postprocess.clip.dims: no dims for model 'minilm'"),
-    (lambda c: (c["postprocess"]["whiten"].update(level="sentences"), c["sts"].update(special_tokens=False)),
-     r"postprocess.whiten.level: .*sts.special_tokens=False; make them agree"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            lambda c: c["outliers"].update(corpora=["sst2", "nope"]),
+            r"config0.yaml:\d+: outliers.corpora\[1\]: corpus 'nope' is not defined under `corpora`",
+        ),
+        (lambda c: c["geometry"].update(corpus="nope"), r"geometry.corpus: corpus 'nope' is not defined"),
+        (
+            lambda c: c["outliers"].update(corpora=["qqp"]),
+            r"postprocess.clip.corpus: clips the outliers detected on 'sst2'",
+        ),
+        (
+            lambda c: c["postprocess"]["clip"].update(dims={"other": [1]}),
+            r"postprocess.clip.dims: no dims for model 'minilm'",
+        ),
+        (
+            lambda c: (c["postprocess"]["whiten"].update(level="sentences"), c["sts"].update(special_tokens=False)),
+            r"postprocess.whiten.level: .*sts.special_tokens=False; make them agree",
+        ),
+    ],
+)
 def test_cross_checks_name_the_key(tmp_path, in_repo, change, expected):
     changed = yaml.safe_load(yaml.safe_dump(DEMO))
     change(changed)
@@ -191,6 +222,7 @@ def test_posart_config_checks_a_file_as_the_workflow_does(tmp_path, in_repo):
 
 # --- in the workflow: before any job ------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     return copy_workflow(tmp_path_factory.mktemp("wf"))
@@ -204,18 +236,27 @@ def with_config(workdir, name, change):
     return path
 
 
-@pytest.mark.parametrize("name, change, expected", [
-    ("wrong_type", lambda c: c["encode"].update(batch_tokens="many"), ["encode.batch_tokens", "'many'"]),
-    ("unknown_key", lambda c: c["encode"].update(bogus=1), ["bogus"]),
-    ("unknown_source", lambda c: c["models"]["minilm"].update(source="ftp"), ["models.minilm.source", "ftp"]),
-    ("hf_without_revision", lambda c: c["models"].update(bert={"source": "hf", "id": "bert-base-uncased"}),
-     ["models.bert", "revision"]),
-    ("bad_aggregate", lambda c: c["sts"].update(aggregate="median"), ["sts.aggregate", "median"]),
-    ("pooling_mismatch", lambda c: (c["postprocess"]["whiten"].update(level="sentences"),
-                                    c["sts"].update(special_tokens=False)), ["sts.special_tokens"]),
-    ("undefined_corpus", lambda c: c["outliers"].update(corpora=["sst2", "nope"]), ["nope", "corpora"]),
-    ("bad_device", lambda c: c["encode"].update(device="gpu0"), ["encode.device", "gpu0"]),
-])
+@pytest.mark.parametrize(
+    "name, change, expected",
+    [
+        ("wrong_type", lambda c: c["encode"].update(batch_tokens="many"), ["encode.batch_tokens", "'many'"]),
+        ("unknown_key", lambda c: c["encode"].update(bogus=1), ["bogus"]),
+        ("unknown_source", lambda c: c["models"]["minilm"].update(source="ftp"), ["models.minilm.source", "ftp"]),
+        (
+            "hf_without_revision",
+            lambda c: c["models"].update(bert={"source": "hf", "id": "bert-base-uncased"}),
+            ["models.bert", "revision"],
+        ),
+        ("bad_aggregate", lambda c: c["sts"].update(aggregate="median"), ["sts.aggregate", "median"]),
+        (
+            "pooling_mismatch",
+            lambda c: (c["postprocess"]["whiten"].update(level="sentences"), c["sts"].update(special_tokens=False)),
+            ["sts.special_tokens"],
+        ),
+        ("undefined_corpus", lambda c: c["outliers"].update(corpora=["sst2", "nope"]), ["nope", "corpora"]),
+        ("bad_device", lambda c: c["encode"].update(device="gpu0"), ["encode.device", "gpu0"]),
+    ],
+)
 def test_bad_config_fails_before_any_job(workdir, name, change, expected):
     result = snakemake(workdir, "-n", "--cores", "1", "--configfile", str(with_config(workdir, name, change)))
     output = result.stdout + result.stderr
@@ -236,7 +277,9 @@ def planned_models(output: str) -> set[str]:
     return set(re.findall(r"wildcards: (?:.*, )?model=([^,\s]+)", output))
 
 
-@pytest.mark.parametrize("path", ["config.yaml"] + sorted(str(p.relative_to(REPO)) for p in REPO.glob("configs/*.yaml")))
+@pytest.mark.parametrize(
+    "path", ["config.yaml"] + sorted(str(p.relative_to(REPO)) for p in REPO.glob("configs/*.yaml"))
+)
 def test_every_shipped_config_dry_runs_exactly_its_models(workdir, tmp_path, path):
     """Data is planned as downloads into an empty directory, so no dataset is needed."""
     args = [] if path == "config.yaml" else ["--configfile", path]

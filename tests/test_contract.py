@@ -13,14 +13,22 @@ def test_conform_adds_constants_and_orders_columns():
     frame = pd.DataFrame({"accuracy": [50.0, 75.0], "layer": [0, 1], "threshold": [0.1, 0.2]})
     out = contract.conform("wic", frame, model="m", method="raw")
     assert list(out.columns) == list(contract.FILES["wic"].columns)
-    assert out.to_dict("list") == {"model": ["m", "m"], "layer": [0, 1], "method": ["raw", "raw"],
-                                   "threshold": [0.1, 0.2], "accuracy": [50.0, 75.0]}
+    assert out.to_dict("list") == {
+        "model": ["m", "m"],
+        "layer": [0, 1],
+        "method": ["raw", "raw"],
+        "threshold": [0.1, 0.2],
+        "accuracy": [50.0, 75.0],
+    }
 
 
 def test_conform_refuses_missing_and_unexpected_columns():
     frame = pd.DataFrame({"layer": [0], "accuracy": [1.0], "thresh": [0.1]})
-    with pytest.raises(ValueError, match=r"tasks/wic.csv: the table lacks column\(s\) \['threshold'\] "
-                                         r"and has unexpected \['thresh'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"tasks/wic.csv: the table lacks column\(s\) \['threshold'\] "
+        r"and has unexpected \['thresh'\]",
+    ):
         contract.conform("wic", frame, model="m", method="raw")
 
 

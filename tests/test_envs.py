@@ -100,3 +100,8 @@ def test_each_rule_imports_only_what_its_conda_env_installs():
         result = subprocess.run([sys.executable, "-c", BLOCKER, ",".join(blocked), ",".join(sorted(modules))],
                                 capture_output=True, text=True, env={"PYTHONPATH": str(REPO / "src")})
         assert result.returncode == 0 and not result.stdout.strip(), f"{env}:\n{result.stdout}{result.stderr}"
+
+
+def test_license_file_matches_pyproject():
+    license = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["license"]["text"]
+    assert license == "MIT" and (REPO / "LICENSE").read_text().startswith("MIT License\n")

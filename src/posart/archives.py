@@ -76,8 +76,11 @@ def extract_tar(download: Path, source: Mapping, staged: Staged) -> dict[str, st
 
 def write_tar_gz(path: str | os.PathLike, members: Mapping[str, bytes]) -> None:
     """A reproducible .tar.gz: sorted members, mtime 0, uid/gid 0, mode 0644, gzip mtime 0."""
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed, \
-            tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as archive:
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed,
+        tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as archive,
+    ):
         for name in sorted(members):
             info = tarfile.TarInfo(name)
             info.size, info.mtime, info.mode = len(members[name]), 0, 0o644

@@ -63,8 +63,9 @@ def expected_checksums(data_dir: str | os.PathLike, checksum_file: str | os.Path
     return sums
 
 
-def verify(data_dir: str | os.PathLike, relative_paths: Iterable[str],
-           checksum_file: str | os.PathLike | None = None) -> dict[str, str]:
+def verify(
+    data_dir: str | os.PathLike, relative_paths: Iterable[str], checksum_file: str | os.PathLike | None = None
+) -> dict[str, str]:
     """{relative path: sha256} of the files; a missing file or a mismatch raises, naming it.
 
     Expected values: `checksum_file` (default `{data_dir}/SHA256SUMS` if it exists) for the
@@ -77,11 +78,16 @@ def verify(data_dir: str | os.PathLike, relative_paths: Iterable[str],
         raise FileNotFoundError(f"missing data file(s): {', '.join(missing)}")
     expected = expected_checksums(data_dir, checksum_file)
     actual = {rel: sha256_file(Path(data_dir) / rel) for rel in relative_paths}
-    wrong = [f"{Path(data_dir) / rel}: expected sha256 {expected[rel]}, found {digest}"
-             for rel, digest in actual.items() if rel in expected and expected[rel] != digest]
+    wrong = [
+        f"{Path(data_dir) / rel}: expected sha256 {expected[rel]}, found {digest}"
+        for rel, digest in actual.items()
+        if rel in expected and expected[rel] != digest
+    ]
     if wrong:
-        raise ChecksumError("checksum mismatch (if the data is meant to differ, list its sha256 in "
-                            f"{Path(data_dir) / SUMS_NAME}): " + "; ".join(wrong))
+        raise ChecksumError(
+            "checksum mismatch (if the data is meant to differ, list its sha256 in "
+            f"{Path(data_dir) / SUMS_NAME}): " + "; ".join(wrong)
+        )
     for rel in actual.keys() - expected.keys():
         log.warning("unverified (no expected checksum): %s sha256 %s", rel, actual[rel])
     return actual

@@ -35,8 +35,7 @@ def _audit(args) -> int:
     try:
         node = provenance.chain(args.path)
         if node.get("raw"):
-            raise FileNotFoundError(f"no provenance record for {args.path} "
-                                    f"(expected {provenance.sidecar(args.path)})")
+            raise FileNotFoundError(f"no provenance record for {args.path} (expected {provenance.sidecar(args.path)})")
     except FileNotFoundError as error:
         print(f"posart audit: {error}", file=sys.stderr)
         return 2

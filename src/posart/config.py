@@ -34,12 +34,18 @@ class ConfigError(ValueError):
     """A config that cannot mean what it says; the message names the key (and file:line)."""
 
 
-def load(files: Sequence[str | os.PathLike], overrides: Mapping | None = None, *,
-         schema_path: str | os.PathLike) -> dict:
+def load(
+    files: Sequence[str | os.PathLike], overrides: Mapping | None = None, *, schema_path: str | os.PathLike
+) -> dict:
     """The validated, default-filled, cross-checked and canonicalised config of a run."""
     config, lines = merged(files, overrides)
-    schema.validate(config, registry_schema(schema_path), fill_defaults=True, lines=lines,
-                    what=" + ".join(map(str, files)) + (" + --config" if overrides else ""))
+    schema.validate(
+        config,
+        registry_schema(schema_path),
+        fill_defaults=True,
+        lines=lines,
+        what=" + ".join(map(str, files)) + (" + --config" if overrides else ""),
+    )
     check(config, lines)
     return canonical(config)
 
@@ -51,8 +57,9 @@ def merged(files: Sequence[str | os.PathLike], overrides: Mapping | None = None)
     for path in files:
         document = yamlfile.load(path)
         if not isinstance(document.data, dict):
-            raise ConfigError(f"{path}: a config is a mapping of keys (models, corpora, ...), "
-                              f"not {type(document.data).__name__}")
+            raise ConfigError(
+                f"{path}: a config is a mapping of keys (models, corpora, ...), not {type(document.data).__name__}"
+            )
         _merge(config, document.data)
         lines.update(document.lines)
     typed = {key: _typed(value) for key, value in (overrides or {}).items()}
@@ -123,14 +130,18 @@ def check(config: Mapping, lines: Lines | None = None) -> None:
     """Cross-checks the schema cannot express; all problems in one error, each naming its key."""
     problems = _references(config) + _paths(config)
     if problems:
-        raise ConfigError("config:\n" + "\n".join(f"  {schema.located(key, lines or {})}: {text}"
-                                                   for key, text in problems))
+        raise ConfigError(
+            "config:\n" + "\n".join(f"  {schema.located(key, lines or {})}: {text}" for key, text in problems)
+        )
 
 
 def _references(config: Mapping) -> list[tuple[tuple, str]]:
     corpora, outliers = set(config["corpora"]), config["outliers"]
-    problems = [(("outliers", "corpora", i), f"corpus {name!r} is not defined under `corpora`")
-                for i, name in enumerate(outliers["corpora"]) if name not in corpora]
+    problems = [
+        (("outliers", "corpora", i), f"corpus {name!r} is not defined under `corpora`")
+        for i, name in enumerate(outliers["corpora"])
+        if name not in corpora
+    ]
     geometry = config["geometry"]["corpus"]
     if geometry is not None and geometry not in corpora:
         problems.append((("geometry", "corpus"), f"corpus {geometry!r} is not defined under `corpora`"))
@@ -139,17 +150,28 @@ def _references(config: Mapping) -> list[tuple[tuple, str]]:
         if entry["corpus"] not in corpora:
             problems.append((key + ("corpus",), f"corpus {entry['corpus']!r} is not defined under `corpora`"))
         if entry["method"] == "clip" and entry["dims"] == "detected" and entry["corpus"] not in outliers["corpora"]:
-            problems.append((key + ("corpus",), f"clips the outliers detected on {entry['corpus']!r}, "
-                                                f"which is not in outliers.corpora"))
+            problems.append(
+                (
+                    key + ("corpus",),
+                    f"clips the outliers detected on {entry['corpus']!r}, which is not in outliers.corpora",
+                )
+            )
         if entry["method"] == "clip" and isinstance(entry["dims"], dict):
-            problems += [(key + ("dims",), f"no dims for model {model!r}")
-                         for model in sorted(set(config["models"]) - set(entry["dims"]))]
+            problems += [
+                (key + ("dims",), f"no dims for model {model!r}")
+                for model in sorted(set(config["models"]) - set(entry["dims"]))
+            ]
         for task in ("sts", "supervised"):
             special = config[task]["special_tokens"]
             if entry.get("level") == "sentences" and special != outliers["special_tokens"]:
-                problems.append((key + ("level",), f"fitted on sentence means pooled with outliers.special_tokens="
-                                                   f"{outliers['special_tokens']}, but {task}.special_tokens="
-                                                   f"{special}; make them agree"))
+                problems.append(
+                    (
+                        key + ("level",),
+                        f"fitted on sentence means pooled with outliers.special_tokens="
+                        f"{outliers['special_tokens']}, but {task}.special_tokens="
+                        f"{special}; make them agree",
+                    )
+                )
     return problems
 
 
@@ -159,8 +181,13 @@ def _paths(config: Mapping) -> list[tuple[tuple, str]]:
     if data_dir.exists() and not data_dir.is_dir():
         problems.append((("data_dir",), f"{data_dir} is not a directory"))
     elif not data_dir.exists() and not config["download"]:
-        problems.append((("data_dir",), f"{data_dir} does not exist (relative to {Path.cwd()}); point it at the "
-                                        f"datasets (layout: SST-2/train.tsv, ...) or set download: true"))
+        problems.append(
+            (
+                ("data_dir",),
+                f"{data_dir} does not exist (relative to {Path.cwd()}); point it at the "
+                f"datasets (layout: SST-2/train.tsv, ...) or set download: true",
+            )
+        )
     for name, entry in config["models"].items():
         if entry["source"] == "path" and not Path(entry["path"]).is_dir():
             state = "is not a directory" if Path(entry["path"]).exists() else "does not exist"

@@ -48,13 +48,17 @@ def conform(name: str, frame: pd.DataFrame, **constants) -> pd.DataFrame:
     missing = [column for column in spec.columns if column not in frame.columns]
     extra = [column for column in frame.columns if column not in spec.columns]
     if missing or extra:
-        raise ValueError(f"{spec.path}: the table lacks column(s) {missing} and has unexpected {extra}; "
-                         f"the contract is {list(spec.columns)}")
+        raise ValueError(
+            f"{spec.path}: the table lacks column(s) {missing} and has unexpected {extra}; "
+            f"the contract is {list(spec.columns)}"
+        )
     return frame[list(spec.columns)]
 
 
 def markdown() -> str:
     """The contract as the Markdown table of docs/outputs.md."""
-    rows = [f"| `{spec.path}` | {', '.join(spec.columns)}{f' ({spec.note})' if spec.note else ''} |"
-            for spec in FILES.values()]
+    rows = [
+        f"| `{spec.path}` | {', '.join(spec.columns)}{f' ({spec.note})' if spec.note else ''} |"
+        for spec in FILES.values()
+    ]
     return "\n".join(["| file | columns |", "|---|---|", *rows]) + "\n"

@@ -48,9 +48,11 @@ def entry_targets(entry: Mapping) -> list[str]:
 
 
 def _unreachable_hint(data_dir: Path) -> str:
-    return (f"Without network access, copy the files from a machine that has them (the canonical "
-            f"layout, e.g. SST-2/train.tsv) and point `data_dir` at the copy (data_dir: /path/to/data, "
-            f"download: false), or give a mirror in `download_mirrors`; {data_dir} is unchanged.")
+    return (
+        f"Without network access, copy the files from a machine that has them (the canonical "
+        f"layout, e.g. SST-2/train.tsv) and point `data_dir` at the copy (data_dir: /path/to/data, "
+        f"download: false), or give a mirror in `download_mirrors`; {data_dir} is unchanged."
+    )
 
 
 def _stream(url: str, out: BinaryIO, data_dir: Path) -> str:
@@ -92,32 +94,46 @@ def _fetch_source(source: Mapping, url: str, data_dir: Path) -> dict[str, str]:
     download, digest = _download(url, data_dir)
     try:
         if source["sha256"] is None:
-            log.warning("%s: no published sha256; the extracted files are checked against the "
-                        "expected file checksums instead", url)
+            log.warning(
+                "%s: no published sha256; the extracted files are checked against the expected file checksums instead",
+                url,
+            )
         elif digest != source["sha256"]:
-            raise checksums.ChecksumError(f"sha256 mismatch for {url}: expected {source['sha256']}, got {digest}; "
-                                          f"the download was deleted and {data_dir} is unchanged")
+            raise checksums.ChecksumError(
+                f"sha256 mismatch for {url}: expected {source['sha256']}, got {digest}; "
+                f"the download was deleted and {data_dir} is unchanged"
+            )
         expected = checksums.expected_checksums(data_dir)
         repacked = set(source.get("repack", {}))
         with contextlib.ExitStack() as stack:
             staged = {rel: stack.enter_context(atomic_path(data_dir / rel)) for rel in targets(source)}
             written = archives.extract(download, source, staged, url)
-            wrong = [f"{rel}: expected {expected[rel]}, got {sha}" for rel, sha in written.items()
-                     if rel not in repacked and rel in expected and expected[rel] != sha]
+            wrong = [
+                f"{rel}: expected {expected[rel]}, got {sha}"
+                for rel, sha in written.items()
+                if rel not in repacked and rel in expected and expected[rel] != sha
+            ]
             if wrong:
-                raise checksums.ChecksumError(f"{url}: extracted file(s) differ from the expected checksums "
-                                              f"({'; '.join(wrong)}); nothing was written to {data_dir}")
+                raise checksums.ChecksumError(
+                    f"{url}: extracted file(s) differ from the expected checksums "
+                    f"({'; '.join(wrong)}); nothing was written to {data_dir}"
+                )
         if repacked:
-            log.info("%s: repacked %s; their sha256 are recorded in %s", url, sorted(repacked),
-                     data_dir / checksums.SUMS_NAME)
+            log.info(
+                "%s: repacked %s; their sha256 are recorded in %s",
+                url,
+                sorted(repacked),
+                data_dir / checksums.SUMS_NAME,
+            )
             checksums.record(data_dir, {rel: written[rel] for rel in repacked})
         return written
     finally:
         download.unlink(missing_ok=True)
 
 
-def fetch(name: str, data_dir: str | os.PathLike, downloads: Mapping,
-          url_override: str | Mapping[str, str] | None = None) -> dict[str, str]:
+def fetch(
+    name: str, data_dir: str | os.PathLike, downloads: Mapping, url_override: str | Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Download entry `name` of `downloads` into `data_dir`; return {relative path: sha256} written.
 
     `downloads`: the registry's download entries (`registry.load().downloads`).

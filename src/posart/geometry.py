@@ -43,8 +43,10 @@ def _unit_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1)
     zero = np.flatnonzero(norms == 0)
     if len(zero):
-        raise ValueError(f"cosine undefined: rows {zero[:10].tolist()} are zero vectors"
-                         + (f" ({len(zero)} in all)" if len(zero) > 10 else ""))
+        raise ValueError(
+            f"cosine undefined: rows {zero[:10].tolist()} are zero vectors"
+            + (f" ({len(zero)} in all)" if len(zero) > 10 else "")
+        )
     return x / norms[:, None]
 
 
@@ -81,8 +83,9 @@ def self_similarity(groups: Sequence[np.ndarray]) -> float:
     return float(np.mean(scores))
 
 
-def draw_token_pairs(offsets: np.ndarray, eligible: np.ndarray, n_pairs: int,
-                     seed: int) -> tuple[np.ndarray, np.ndarray]:
+def draw_token_pairs(
+    offsets: np.ndarray, eligible: np.ndarray, n_pairs: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Global indices of n_pairs token pairs for anisotropy, each token from its own sentence.
 
     Sentence i owns tokens offsets[i]:offsets[i+1]; `eligible` (n_tokens,) marks the tokens
@@ -95,12 +98,13 @@ def draw_token_pairs(offsets: np.ndarray, eligible: np.ndarray, n_pairs: int,
     if offsets.ndim != 1 or offsets[0] != 0 or offsets[-1] != len(eligible) or np.any(np.diff(offsets) < 0):
         raise ValueError("offsets must rise from 0 to the number of tokens")
     candidates = np.flatnonzero(eligible)
-    first = np.searchsorted(candidates, offsets[:-1])       # first candidate of each sentence
+    first = np.searchsorted(candidates, offsets[:-1])  # first candidate of each sentence
     counts = np.searchsorted(candidates, offsets[1:]) - first
     usable = np.flatnonzero(counts > 0)
     if len(usable) < 2 * n_pairs:
-        raise ValueError(f"{n_pairs} pairs need {2 * n_pairs} sentences with an eligible token; "
-                         f"only {len(usable)} have one")
+        raise ValueError(
+            f"{n_pairs} pairs need {2 * n_pairs} sentences with an eligible token; only {len(usable)} have one"
+        )
     rng = np.random.default_rng(seed)
     sentences = rng.choice(usable, size=2 * n_pairs, replace=False)
     tokens = candidates[first[sentences] + rng.integers(0, counts[sentences])]
@@ -109,11 +113,12 @@ def draw_token_pairs(offsets: np.ndarray, eligible: np.ndarray, n_pairs: int,
 
 class WordSelection(NamedTuple):
     words: list[str]
-    n_eligible: int     # words occurring in >= min_sentences sentences; len(words) if all taken
+    n_eligible: int  # words occurring in >= min_sentences sentences; len(words) if all taken
 
 
-def select_words(word_sentence_ids: Mapping[str, set[int]], min_sentences: int, n_words: int,
-                 seed: int) -> WordSelection:
+def select_words(
+    word_sentence_ids: Mapping[str, set[int]], min_sentences: int, n_words: int, seed: int
+) -> WordSelection:
     """A seeded sample of n_words words found in >= min_sentences distinct sentences.
 
     Protocol §4: 1000 words occurring in at least 10 SST-2 training sentences. Eligible words
@@ -143,8 +148,17 @@ def word_occurrences(cache: ActivationCache) -> dict[str, dict[int, np.ndarray]]
     return occurrences
 
 
-def evaluate(cache: ActivationCache, transform, *, corpus: str, n_pairs: int, n_words: int,
-             min_sentences: int, special_tokens: bool, seed: int) -> pd.DataFrame:
+def evaluate(
+    cache: ActivationCache,
+    transform,
+    *,
+    corpus: str,
+    n_pairs: int,
+    n_words: int,
+    min_sentences: int,
+    special_tokens: bool,
+    seed: int,
+) -> pd.DataFrame:
     """Rows (layer, anisotropy, self_similarity, self_similarity_adjusted)."""
     eligible = np.ones(cache.n_tokens, bool) if special_tokens else ~cache.field("special")
     left, right = draw_token_pairs(cache.offsets, eligible, n_pairs, seed)
@@ -152,11 +166,14 @@ def evaluate(cache: ActivationCache, transform, *, corpus: str, n_pairs: int, n_
     chosen = select_words({w: set(o) for w, o in occurrences.items()}, min_sentences, n_words, seed)
     words = chosen.words
     if chosen.n_eligible < n_words:
-        log.warning("geometry: only %d words occur in >= %d sentences (asked for %d)",
-                    chosen.n_eligible, min_sentences, n_words)
+        log.warning(
+            "geometry: only %d words occur in >= %d sentences (asked for %d)", chosen.n_eligible, min_sentences, n_words
+        )
     if not words:
-        raise ValueError(f"geometry: no word occurs in >= {min_sentences} sentences of corpus {corpus!r}; "
-                         f"lower geometry.min_sentences or use a larger corpus")
+        raise ValueError(
+            f"geometry: no word occurs in >= {min_sentences} sentences of corpus {corpus!r}; "
+            f"lower geometry.min_sentences or use a larger corpus"
+        )
     groups = [occ for word in words for occ in occurrences[word].values()]
     sizes = [len(occurrences[word]) for word in words]
     log.info("geometry on %s: %d pairs, %d words (%d occurrences)", corpus, len(left), len(words), len(groups))

@@ -82,8 +82,12 @@ def prepare_corpus(entry: Mapping, data_dir: Path) -> tuple[pd.DataFrame, dict]:
     frame = frame[frame.sentence != ""].drop_duplicates("sentence").reset_index(drop=True)
     requested = entry.get("sample")
     if requested is not None and requested > len(frame):
-        log.warning("corpus %s: sample %d is larger than its %d distinct sentences; all are used",
-                    entry["file"], requested, len(frame))
+        log.warning(
+            "corpus %s: sample %d is larger than its %d distinct sentences; all are used",
+            entry["file"],
+            requested,
+            len(frame),
+        )
     chosen = corpora.sample(frame, requested, entry.get("seed", 0)).reset_index(drop=True)
     return chosen, {"requested": requested, "available": len(frame), "used": len(chosen)}
 
@@ -114,8 +118,9 @@ def files_supervised(task: str) -> list[str]:
     return registry.load().dataset(task).files()
 
 
-def prepare_supervised(task: str, data_dir: Path, dev_fraction: float, seed: int,
-                       limit: int | None = None) -> pd.DataFrame:
+def prepare_supervised(
+    task: str, data_dir: Path, dev_fraction: float, seed: int, limit: int | None = None
+) -> pd.DataFrame:
     """split, text, label for a sentence-classification task.
 
     A dataset without a dev part (IMDB) gets one carved from train: a seeded
@@ -124,15 +129,15 @@ def prepare_supervised(task: str, data_dir: Path, dev_fraction: float, seed: int
     dataset = registry.load().dataset(task)
     missing = {"train", "test"} - set(dataset.parts)
     if missing or set(dataset.parts) - set(SPLITS):
-        raise ValueError(f"supervised dataset {task!r} needs parts train, test (and optionally dev), "
-                         f"not {list(dataset.parts)}")
+        raise ValueError(
+            f"supervised dataset {task!r} needs parts train, test (and optionally dev), not {list(dataset.parts)}"
+        )
     splits = {part: _read(dataset, part, data_dir) for part in dataset.parts}
     if "dev" not in splits:
         train = splits["train"]
         order = np.random.default_rng(seed).permutation(len(train))
         n_dev = int(round(dev_fraction * len(train)))
         splits.update(train=train.iloc[order[n_dev:]], dev=train.iloc[order[:n_dev]])
-    frames = [corpora.sample(splits[split].reset_index(drop=True), limit, seed).assign(split=split)
-              for split in SPLITS]
+    frames = [corpora.sample(splits[split].reset_index(drop=True), limit, seed).assign(split=split) for split in SPLITS]
     frame = pd.concat(frames, ignore_index=True)[["split", "text", "label"]]
     return _normalised(frame)

@@ -85,6 +85,5 @@ def read(name: str, paths: Sequence[str | Path], part: str | None = None, **opti
     reader = READERS[name]
     frame = reader.function([Path(p) for p in paths], part, **options)
     if tuple(frame.columns) != reader.columns:
-        raise ValueError(f"reader {name!r} returned columns {list(frame.columns)}, "
-                         f"declared {list(reader.columns)}")
+        raise ValueError(f"reader {name!r} returned columns {list(frame.columns)}, declared {list(reader.columns)}")
     return frame

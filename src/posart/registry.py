@@ -76,13 +76,19 @@ def _packaged() -> Registry:
 
 def _parse(path: Path) -> Registry:
     document = yamlfile.load(path)
-    schema.validate(document.data, schema.read(_resource("datasets.schema.yaml")), lines=document.lines,
-                    what=f"dataset registry {path}")
+    schema.validate(
+        document.data,
+        schema.read(_resource("datasets.schema.yaml")),
+        lines=document.lines,
+        what=f"dataset registry {path}",
+    )
     datasets = {}
     for name, entry in document.data["datasets"].items():
         if entry["reader"] not in readers.READERS:
-            raise ValueError(f"{schema.located(('datasets', name, 'reader'), document.lines)}: unknown "
-                             f"reader {entry['reader']!r}; posart.readers has {', '.join(readers.READERS)}")
+            raise ValueError(
+                f"{schema.located(('datasets', name, 'reader'), document.lines)}: unknown "
+                f"reader {entry['reader']!r}; posart.readers has {', '.join(readers.READERS)}"
+            )
         parts = {part: tuple(files) for part, files in entry.pop("parts").items()}
         datasets[name] = Dataset(name=name, parts=parts, **entry)
     return Registry(datasets, document.data["downloads"])

@@ -32,14 +32,21 @@ def read(path: str | os.PathLike) -> dict:
     return schema
 
 
-def validate(document: Any, schema: Mapping, *, fill_defaults: bool = False,
-             lines: Mapping[tuple, str] | None = None, what: str = "config") -> None:
+def validate(
+    document: Any,
+    schema: Mapping,
+    *,
+    fill_defaults: bool = False,
+    lines: Mapping[tuple, str] | None = None,
+    what: str = "config",
+) -> None:
     """Raise SchemaError listing every violation; with `fill_defaults`, fill missing keys in place."""
     cls = jsonschema.validators.extend(_BASE, {"properties": _filling(schema)}) if fill_defaults else _BASE
     errors = sorted(cls(schema).iter_errors(document), key=lambda e: [str(k) for k in e.absolute_path])
     if errors:
-        raise SchemaError(f"{what} does not follow its schema:\n"
-                          + "\n".join(f"  {describe(e, lines or {})}" for e in errors))
+        raise SchemaError(
+            f"{what} does not follow its schema:\n" + "\n".join(f"  {describe(e, lines or {})}" for e in errors)
+        )
 
 
 def key_path(key: tuple) -> str:
@@ -51,7 +58,7 @@ def key_path(key: tuple) -> str:
 
 
 def located(key: tuple, lines: Mapping[tuple, str]) -> str:
-    """"file:line: key.path" for the key, or the nearest enclosing key whose line is known."""
+    """ "file:line: key.path" for the key, or the nearest enclosing key whose line is known."""
     where = next((lines[key[:n]] for n in range(len(key), 0, -1) if key[:n] in lines), None)
     return f"{where + ': ' if where else ''}{key_path(key)}"
 
@@ -62,6 +69,7 @@ def describe(error: jsonschema.ValidationError, lines: Mapping[tuple, str]) -> s
 
 def _filling(root: Mapping):
     """The `properties` keyword, extended to fill each missing property's default first."""
+
     def properties(validator, properties, instance, schema):
         if validator.is_type(instance, "object"):
             for name, subschema in properties.items():
@@ -69,6 +77,7 @@ def _filling(root: Mapping):
                 if name not in instance and default is not _NO_DEFAULT:
                     instance[name] = copy.deepcopy(default)
         yield from _BASE.VALIDATORS["properties"](validator, properties, instance, schema)
+
     return properties
 
 

@@ -24,8 +24,9 @@ def read_all(paths) -> pd.DataFrame:
 def best_rows(frame: pd.DataFrame, groups: Sequence[str], score: str) -> pd.DataFrame:
     """Per group, the row with the highest score; ties go to the lowest layer (then threshold)."""
     order = [c for c in ("layer", "threshold") if c in frame]
-    ranked = frame.sort_values(list(groups) + [score] + order,
-                               ascending=[True] * len(groups) + [False] + [True] * len(order))
+    ranked = frame.sort_values(
+        list(groups) + [score] + order, ascending=[True] * len(groups) + [False] + [True] * len(order)
+    )
     return ranked.groupby(list(groups), sort=False).head(1).reset_index(drop=True)
 
 
@@ -60,16 +61,36 @@ def _method_order(frame: pd.DataFrame) -> pd.DataFrame:
 def table1_wic(results: pd.DataFrame, baseline: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Best (layer, threshold, accuracy) per model and method, plus the all-true baseline row."""
     best = _method_order(best_rows(results, ["model", "method"], "accuracy"))
-    numbers = pd.DataFrame({"model": [row_label(m, k) for m, k in zip(best.model, best.method)],
-                            "layer": best.layer.astype("Int64"), "threshold": best.threshold,
-                            "accuracy": best.accuracy.round(1)})
-    numbers = pd.concat([pd.DataFrame({"model": ["baseline (all true)"], "layer": [pd.NA],
-                                       "threshold": [pd.NA], "accuracy": [round(baseline, 1)]}),
-                         numbers], ignore_index=True)
-    shown = pd.DataFrame({"model": numbers.model,
-                          "layer": [str(v) if pd.notna(v) else "-" for v in numbers.layer],
-                          "threshold": [f"{v:.2f}" if pd.notna(v) else "-" for v in numbers.threshold],
-                          "accuracy": [f"{v:.1f}" for v in numbers.accuracy]})
+    numbers = pd.DataFrame(
+        {
+            "model": [row_label(m, k) for m, k in zip(best.model, best.method)],
+            "layer": best.layer.astype("Int64"),
+            "threshold": best.threshold,
+            "accuracy": best.accuracy.round(1),
+        }
+    )
+    numbers = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "model": ["baseline (all true)"],
+                    "layer": [pd.NA],
+                    "threshold": [pd.NA],
+                    "accuracy": [round(baseline, 1)],
+                }
+            ),
+            numbers,
+        ],
+        ignore_index=True,
+    )
+    shown = pd.DataFrame(
+        {
+            "model": numbers.model,
+            "layer": [str(v) if pd.notna(v) else "-" for v in numbers.layer],
+            "threshold": [f"{v:.2f}" if pd.notna(v) else "-" for v in numbers.threshold],
+            "accuracy": [f"{v:.1f}" for v in numbers.accuracy],
+        }
+    )
     return numbers, shown
 
 
@@ -96,8 +117,7 @@ def _wide(best: pd.DataFrame, column: str, score: str, names: dict) -> tuple[pd.
         part = best[best[column] == key].set_index("row").reindex(rows)
         numbers[names[key]] = part[score].round(2).values
         numbers[f"{names[key]} layer"] = part.layer.astype("Int64").values
-        shown[names[key]] = [f"{v:.2f} ({int(l)})" if pd.notna(v) else "-"
-                             for v, l in zip(part[score], part.layer)]
+        shown[names[key]] = [f"{v:.2f} ({int(l)})" if pd.notna(v) else "-" for v, l in zip(part[score], part.layer)]
     return numbers, shown
 
 

@@ -61,8 +61,10 @@ def _index(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict[Key, 
             line = key_node.start_mark.line + 1
             if name in first:
                 where = ".".join(map(str, key + (name,)))
-                raise YamlError(f"{path}:{line}: duplicate key {where!r} (first written at line {first[name]}); "
-                                f"YAML would silently keep only the last one")
+                raise YamlError(
+                    f"{path}:{line}: duplicate key {where!r} (first written at line {first[name]}); "
+                    f"YAML would silently keep only the last one"
+                )
             first[name] = line
             lines[key + (name,)] = f"{path}:{line}"
             _index(loader, value_node, key + (name,), lines, path)

@@ -72,8 +72,10 @@ def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, special_tok
             if part.subset.nunique() == 1:
                 rows.append((dataset, layer, "single", spearman_x100(pred, gold), len(part)))
                 continue
-            subsets = {name: (predicted[group.index], group.score.to_numpy())
-                       for name, group in part.groupby("subset", sort=False)}
+            subsets = {
+                name: (predicted[group.index], group.score.to_numpy())
+                for name, group in part.groupby("subset", sort=False)
+            }
             for name, value in aggregate(subsets).items():
                 if name in ("all", "mean", "wmean"):
                     rows.append((dataset, layer, name, value, len(part)))

@@ -22,31 +22,44 @@ SPLITS = ("train", "dev", "test")
 Split = tuple[np.ndarray, np.ndarray]  # (X (n, d), y (n,))
 
 
-def evaluate_layer(train: Split, dev: Split, test: Split, n_classes: int, epochs: int,
-                   batch_size: int, lr: float, seed: int) -> dict[str, float]:
+def evaluate_layer(
+    train: Split, dev: Split, test: Split, n_classes: int, epochs: int, batch_size: int, lr: float, seed: int
+) -> dict[str, float]:
     """Train on `train`; accuracy x 100 on each split: {"train", "dev", "test"}."""
     model = train_linear(*train, n_classes, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
     return {name: model.accuracy(*split) for name, split in (("train", train), ("dev", dev), ("test", test))}
 
 
-def evaluate(cache: ActivationCache, examples: pd.DataFrame, transform, n_classes: int, *,
-             epochs: int, batch_size: int, lr: float, seed: int, special_tokens: bool,
-             progress=None) -> pd.DataFrame:
+def evaluate(
+    cache: ActivationCache,
+    examples: pd.DataFrame,
+    transform,
+    n_classes: int,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    special_tokens: bool,
+    progress=None,
+) -> pd.DataFrame:
     """Rows (layer, split, accuracy) for every layer."""
     rows = cache.rows_of(examples.text)
     keep = rows >= 0
     if not keep.all():
-        log.warning("supervised: %s examples dropped (empty text)",
-                    examples[~keep].groupby("split").size().to_dict())
+        log.warning("supervised: %s examples dropped (empty text)", examples[~keep].groupby("split").size().to_dict())
     examples, rows = examples[keep], rows[keep]
     labels = examples.label.to_numpy(np.int64)
     out = []
     for layer in range(cache.n_layers):
         vectors = transform(layer, cache.sentence_means(layer, special_tokens))[rows]
-        data = {split: (vectors[(examples.split == split).to_numpy()],
-                        labels[(examples.split == split).to_numpy()]) for split in SPLITS}
-        scores = evaluate_layer(data["train"], data["dev"], data["test"], n_classes,
-                                epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+        data = {
+            split: (vectors[(examples.split == split).to_numpy()], labels[(examples.split == split).to_numpy()])
+            for split in SPLITS
+        }
+        scores = evaluate_layer(
+            data["train"], data["dev"], data["test"], n_classes, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed
+        )
         out += [(layer, split, scores[split]) for split in SPLITS]
         if progress is not None:
             print(f"layer {layer}: {scores}", file=progress, flush=True)

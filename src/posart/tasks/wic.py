@@ -28,8 +28,7 @@ def wic_accuracies(cosines: np.ndarray, labels: np.ndarray, thresholds: Sequence
     if labels.dtype != bool:
         raise ValueError(f"labels must be boolean (True = same sense), not {labels.dtype}")
     if cosines.shape != labels.shape or cosines.ndim != 1 or not len(labels):
-        raise ValueError(f"need equal-length non-empty 1-d cosines and labels, "
-                         f"got {cosines.shape} and {labels.shape}")
+        raise ValueError(f"need equal-length non-empty 1-d cosines and labels, got {cosines.shape} and {labels.shape}")
     predicted = cosines[None, :] > np.asarray(thresholds, np.float64)[:, None]
     return 100.0 * (predicted == labels).mean(axis=1)
 
@@ -62,8 +61,7 @@ def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, thresholds,
     second = target_tokens(cache, cache.rows_of(pairs.sentence2), pairs.index2.to_numpy(), pooling)
     keep = np.array([len(a) > 0 and len(b) > 0 for a, b in zip(first, second)])
     if not keep.all():
-        log.warning("WiC: %d of %d pairs dropped (sentence empty or target word truncated)",
-                    (~keep).sum(), len(keep))
+        log.warning("WiC: %d of %d pairs dropped (sentence empty or target word truncated)", (~keep).sum(), len(keep))
     first = [g for g, k in zip(first, keep) if k]
     second = [g for g, k in zip(second, keep) if k]
     if pairs.label.dtype != bool:
@@ -71,8 +69,12 @@ def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, thresholds,
     labels = pairs.label.to_numpy()[keep]
     frames = []
     for layer in range(cache.n_layers):
-        cosines = cosine_rows(transform(layer, cache.group_means(layer, first)),
-                              transform(layer, cache.group_means(layer, second)))
-        frames.append(pd.DataFrame({"layer": layer, "threshold": list(thresholds),
-                                    "accuracy": wic_accuracies(cosines, labels, thresholds)}))
+        cosines = cosine_rows(
+            transform(layer, cache.group_means(layer, first)), transform(layer, cache.group_means(layer, second))
+        )
+        frames.append(
+            pd.DataFrame(
+                {"layer": layer, "threshold": list(thresholds), "accuracy": wic_accuracies(cosines, labels, thresholds)}
+            )
+        )
     return pd.concat(frames, ignore_index=True)
