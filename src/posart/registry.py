@@ -36,6 +36,7 @@ class Dataset:
     options: Mapping = field(default_factory=dict)
     granularity: str | None = None
     n_classes: int | None = None
+    no_download: str | None = None
 
     def files(self, parts=None) -> list[str]:
         """Relative paths of the named parts (default: all), in registry order."""
