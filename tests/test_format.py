@@ -31,7 +31,9 @@ FORMATTED = [
     "tests/test_config.py",
     "tests/test_contract.py",
     "tests/test_format.py",
+    "tests/test_prepare.py",
     "tests/test_registry.py",
+    "tests/test_rules.py",
 ]
 
 
