@@ -266,6 +266,24 @@ def test_bad_config_fails_before_any_job(workdir, name, change, expected):
     assert "Building DAG" not in output and not (workdir / "results").exists()
 
 
+def test_yaml_errors_in_the_workflow_name_file_and_line(tmp_path):
+    """config.yaml is read by posart (syntax errors: line and column); a --configfile is read by
+    Snakemake first, which keeps the last of two equal keys, so posart re-reads it strictly."""
+    workdir = copy_workflow(tmp_path / "wf")
+    text = (workdir / "config.yaml").read_text()
+    duplicated = workdir / "dup.yaml"
+    duplicated.write_text(text.replace("models:\n", "models:\n  minilm: {source: path, path: /elsewhere}\n", 1))
+    result = snakemake(workdir, "-n", "--configfile", "dup.yaml")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Building DAG" not in output
+    assert re.search(r"dup.yaml:\d+: duplicate key 'models.minilm' \(first written at line \d+\)", output)
+    (workdir / "config.yaml").write_text(text.replace("download: false", "download: [false"))
+    result = snakemake(workdir, "-n")
+    assert result.returncode != 0 and re.search(
+        r"config.yaml:\d+:\d+: YAML syntax error", result.stdout + result.stderr
+    )
+
+
 def test_missing_data_dir_is_one_error_before_the_dag(workdir, tmp_path):
     result = snakemake(workdir, "-n", "--cores", "1", "--config", f"data_dir={tmp_path / 'nodata'}")
     output = result.stdout + result.stderr
