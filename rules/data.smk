@@ -74,20 +74,20 @@ rule prepare_supervised:
 # its files in data_dir: Snakemake runs it only when one of them is missing. Files are
 # checksum-verified (posart.download) and write-protected once there.
 if config["download"]:
-    for _dataset, _entry in REGISTRY.downloads.items():
+    for _download, _entry in REGISTRY.downloads.items():
 
         rule:
             name:
-                f"download_{_dataset}"
+                f"download_{_download}"
             output:
                 [protected(path) for path in data_files(download.entry_targets(_entry))],
             log:
-                f"logs/download_{_dataset}/{_dataset}.log",
+                f"logs/download_{_download}/{_download}.log",
             localrule: True
             conda:
                 "../envs/data.yaml"
             params:
-                dataset=_dataset,
+                download=_download,
                 files=download.entry_targets(_entry),
                 mirrors=config["download_mirrors"],
             script:

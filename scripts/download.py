@@ -6,5 +6,5 @@ from posart.data_check import data_root
 with adapter.run(snakemake) as record:
     data_dir = data_root(snakemake.output, snakemake.params.files)
     record["data"] = download.fetch(
-        snakemake.params.dataset, data_dir, registry.load().downloads, url_override=dict(snakemake.params.mirrors)
+        snakemake.params.download, data_dir, registry.load().downloads, url_override=dict(snakemake.params.mirrors)
     )

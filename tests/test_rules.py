@@ -14,7 +14,7 @@ for _smk in sorted((REPO / "rules").glob("*.smk")):
 
 
 def test_rules_are_found():
-    assert {"encode", "supervised", "prepare_sts", "table2_sts", "download_{_dataset}"} <= set(RULES)
+    assert {"encode", "supervised", "prepare_sts", "table2_sts", "download_{_download}"} <= set(RULES)
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))
