@@ -121,10 +121,11 @@ def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected)
 
 
 def test_a_further_configfile_merges_over_the_named_one(demo, tmp_path):
-    """--configfile config.yaml --configfile change.yaml: the second file merges key by key."""
+    """--configfile config.yaml change.yaml: the second file merges key by key (one option: Snakemake
+    keeps only the last of two --configfile options)."""
     path = tmp_path / "change.yaml"
     path.write_text(yaml.safe_dump({"sts": {"aggregate": "wmean"}}))
-    assert dry_run_jobs(demo, "--configfile", "config.yaml", "--configfile", str(path)) == {"table2_sts": 1, "all": 1}
+    assert dry_run_jobs(demo, "--configfile", "config.yaml", str(path)) == {"table2_sts": 1, "all": 1}
 
 
 def test_adding_a_model_runs_only_that_model(demo, tmp_path):
@@ -156,7 +157,7 @@ def test_unseen_model_runs_from_the_config_alone(tmp_path):
     model = build("roberta", tmp_path / "tiny-roberta")
     config = {**CONFIG, "models": {"tinyroberta": {"source": "path", "path": str(model)}},
               "postprocess": {"clip": CONFIG["postprocess"]["clip"]}}
-    # The workflow copy's own config.yaml: a further --configfile would be merged into it.
+    # The workflow copy's own config.yaml, as a user would edit it.
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     targets = [f"results/tinyroberta/{t}" for t in ("outliers/sst2.csv", "tasks/wic.csv", "tasks/sts.csv")]
     result = snakemake(workdir, "--cores", "2", *targets)
