@@ -17,6 +17,7 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/identity.smk"
 include: "rules/encode.smk"
 include: "rules/outliers.smk"
 include: "rules/postprocess.smk"

@@ -3,12 +3,14 @@ import os
 import re
 import sys
 
-# The workflow imports the package from this checkout; jobs find it through the
-# scripts/posart link (Snakemake puts the scripts folder on a script's sys.path), so
-# even a conda env without posart installed runs this checkout's code.
+# The workflow imports the package from this checkout, and so do its jobs: Snakemake
+# only appends the scripts folder to a script's sys.path, after any installed posart, so
+# jobs get this checkout's src first on PYTHONPATH (and refuse to run with another copy).
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
-from posart import download, prepare
+from posart import checkout, download, identity, prepare
+
+checkout.pin_jobs(os.path.join(workflow.basedir, "src"))
 
 
 def canonical(value):
@@ -138,6 +140,11 @@ def prepared_table(wildcards):
 
 def model_entry(wildcards):
     return config["models"][wildcards.model]
+
+
+def get_model_signature(wildcards):
+    """Cheap stamp of the model's weights on disk (sizes, mtimes, package version)."""
+    return identity.signature(config["models"][wildcards.model])
 
 
 def granularity(wildcards):

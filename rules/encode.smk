@@ -5,6 +5,7 @@
 rule encode:
     input:
         prepared_table,
+        identity="results/{model}/identity.json",
     output:
         "results/{model}/activations/{dataset}/shard{shard}of{nshards}.h5",
     params:
