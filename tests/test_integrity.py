@@ -74,7 +74,9 @@ def test_a_killed_encodes_leftovers_go_on_its_next_run_and_only_its_own(tiny):
     other = shards / ".shard1of2.h5.0123abcd.part"  # another target's, maybe being written now
     for leftover in (own, other):
         leftover.write_bytes(b"\0" * (1 << 20))
-    result = snakemake(workdir, "--cores", "2", "--forcerun", "encode", f"{shards}/shard0of1.h5")
+    target = shards.relative_to(workdir) / "shard0of1.h5"
+    result = snakemake(workdir, "--cores", "2", str(target), "--forcerun", "encode")  # targets first:
+    # --forcerun takes every word after it as a rule name
     assert result.returncode == 0, result.stderr[-4000:]
     assert not own.exists() and other.exists()
     assert str(own.relative_to(workdir)) in (workdir / "logs/encode/tiny/sst2/shard0of1.log").read_text()
@@ -83,7 +85,7 @@ def test_a_killed_encodes_leftovers_go_on_its_next_run_and_only_its_own(tiny):
 
 def test_outputs_follow_a_group_writable_umask(tiny):
     workdir, _ = tiny
-    result = snakemake(workdir, "--cores", "1", "--forcerun", "prepare_sts", "results/data/sts.csv", umask=0o002)
+    result = snakemake(workdir, "--cores", "1", "results/data/sts.csv", "--forcerun", "prepare_sts", umask=0o002)
     assert result.returncode == 0, result.stderr[-4000:]
     for name in ("sts.csv", "sts.csv.prov.json"):
         assert (workdir / "results/data" / name).stat().st_mode & 0o777 == 0o664, name
@@ -106,7 +108,8 @@ def test_jobs_import_this_checkout_even_with_another_checkouts_editable_install(
                            cwd=tmp_path)
     assert shown.stdout.strip() == str(other / "src/posart/__init__.py")  # the other install is active
     marker.unlink()
-    result = snakemake(workdir, "--cores", "1", "--forcerun", "prepare_sts", "results/data/sts.csv", python=python)
+    result = snakemake(workdir, "--cores", "1", "results/data/sts.csv", "--forcerun", "prepare_sts",
+                       python=python)
     assert result.returncode == 0, result.stderr[-4000:]
     assert not marker.exists()
     code = json.loads((workdir / "results/data/sts.csv.prov.json").read_text())["code"]
