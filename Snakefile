@@ -8,12 +8,15 @@ from snakemake.utils import min_version
 
 min_version("9.0")
 
-# The workflow imports the package from this checkout; jobs find it through the
-# scripts/posart link (Snakemake puts the scripts folder on a script's sys.path), so
-# even a conda env without posart installed runs this checkout's code.
+# The workflow imports the package from this checkout, and so do its jobs: Snakemake only
+# appends the scripts folder to a script's sys.path, after any installed posart, so jobs get
+# this checkout's src first on PYTHONPATH (and refuse to run with another copy: posart.checkout).
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
+from posart import checkout
 from posart.config import DEFAULT_FILE, load as load_config
+
+checkout.pin_jobs(os.path.join(workflow.basedir, "src"))
 
 # A named config (--configfile) describes the whole run; config.yaml, the demo, is read only
 # when none is given; --config overrides come last. Validated with every schema default
@@ -32,6 +35,7 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/identity.smk"
 include: "rules/encode.smk"
 include: "rules/outliers.smk"
 include: "rules/postprocess.smk"

@@ -2,7 +2,7 @@
 # loaded and checked by posart.config (Snakefile); datasets come from posart.registry.
 import re
 
-from posart import download, prepare, registry
+from posart import download, identity, prepare, registry
 
 REGISTRY = registry.load()
 DATA_DIR = config["data_dir"]
@@ -84,6 +84,11 @@ def get_n_classes(wildcards):
 
 def get_model_entry(wildcards):
     return config["models"][wildcards.model]
+
+
+def get_model_signature(wildcards):
+    """Cheap stamp of the model's weights on disk (sizes, mtimes, package version)."""
+    return identity.signature(config["models"][wildcards.model])
 
 
 def get_granularity(wildcards):

@@ -5,6 +5,7 @@
 rule encode:
     input:
         "results/data/{dataset}.csv",
+        identity="results/{model}/identity.json",
     output:
         "results/{model}/activations/{dataset}/shard{shard}of{nshards}.h5",
     log:

@@ -5,6 +5,7 @@ tests then ask dry runs which jobs a changed setting would re-run.
 """
 
 import json
+import os
 import subprocess
 
 import h5py
@@ -57,6 +58,14 @@ def test_every_target_and_the_output_contract(demo):
     assert (sts.spearman.abs() <= 100).all()
     outliers = pd.read_csv(demo / "results" / model / "outliers" / "sst2.csv")
     assert sorted(outliers.layer.unique()) == list(range(7)) and outliers.dim.max() == 383
+
+
+def test_results_are_as_readable_as_the_umask_allows(demo):
+    """Collaborators on a shared cluster directory can read the paper outputs (not 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    files = [p for p in (demo / "results" / "paper").iterdir()]
+    assert files and {p.name: p.stat().st_mode & 0o777 for p in files} == {p.name: 0o666 & ~umask for p in files}
 
 
 def test_cache_layout_in_the_demo(demo):
