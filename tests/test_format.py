@@ -20,6 +20,7 @@ FORMATTED = [
     "src/posart/corpora/senteval_sts.py",
     "src/posart/data_check.py",
     "src/posart/download.py",
+    "src/posart/fitting.py",
     "src/posart/geometry.py",
     "src/posart/prepare.py",
     "src/posart/readers.py",
@@ -30,10 +31,13 @@ FORMATTED = [
     "src/posart/yamlfile.py",
     "tests/test_config.py",
     "tests/test_contract.py",
+    "tests/test_fitting.py",
     "tests/test_format.py",
+    "tests/test_paper_settings.py",
     "tests/test_prepare.py",
     "tests/test_registry.py",
     "tests/test_rules.py",
+    "tests/test_tables.py",
 ]
 
 
