@@ -63,7 +63,7 @@ def evaluate_layer(
     fall = last_epoch_fall(model.losses)
     if convergence_tolerance is not None and fall is not None and fall > convergence_tolerance:
         log.warning(
-            "%s has not converged: the loss fell by %.1f%% in the last epoch (more than %.1f%%); "
+            "%s has not converged: the loss fell by %.2f%% in the last epoch (more than %.2f%%); "
             "more epochs or a larger supervised.lr would change the accuracy",
             name,
             100 * fall,
