@@ -27,13 +27,16 @@ FORMATTED = [
     "src/posart/schema.py",
     "src/posart/tables.py",
     "src/posart/tasks",
+    "src/posart/writable.py",
     "src/posart/yamlfile.py",
     "tests/test_config.py",
     "tests/test_contract.py",
+    "tests/test_failures.py",
     "tests/test_format.py",
     "tests/test_prepare.py",
     "tests/test_registry.py",
     "tests/test_rules.py",
+    "tests/test_writable.py",
 ]
 
 
