@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from tiny_models import perturb
-from workflow import BIN, dry_run_jobs, job_stats, snakemake, tiny_model_run
+from workflow import BIN, dry_run_jobs, environment, job_stats, snakemake, tiny_model_run
 
 pytestmark = pytest.mark.slow
 TARGET = "results/tiny/outliers/sst2.csv"
@@ -109,19 +109,26 @@ def h5_contents(path: Path) -> tuple[dict, dict]:
 
 
 def kill_while_writing(workdir: Path, *args: str, timeout: float = 600) -> Path:
-    """Start `snakemake ARGS` in its own process group; SIGKILL the group once the encode's
-    temporary has grown by one window of vectors. Returns that temporary."""
-    command = [str(BIN / "snakemake"), *args]
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    """Start `snakemake ARGS` in its own process group; SIGKILL the group (Snakemake and its
+    job) once the encode's temporary is being written, i.e. has grown since first seen.
+    Returns that temporary."""
     process = subprocess.Popen(
-        command, cwd=workdir, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [str(BIN / "snakemake"), *args],
+        cwd=workdir,
+        env=environment(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     folder, first_size, deadline = workdir / Path(BIG).parent, None, time.monotonic() + timeout
     try:
         while time.monotonic() < deadline and process.poll() is None:
             parts = list(folder.glob(f".{Path(BIG).name}.*.part")) if folder.is_dir() else []
-            if parts:
-                size = parts[0].stat().st_size
+            try:
+                size = parts[0].stat().st_size if parts else None
+            except FileNotFoundError:  # renamed into place meanwhile: the encode ended
+                size = None
+            if size is not None:
                 first_size = first_size or size
                 if size > first_size:
                     os.killpg(process.pid, signal.SIGKILL)
@@ -158,7 +165,8 @@ def test_kill_9_while_encoding_then_rerun_gives_a_bit_identical_cache(run):
     part = kill_while_writing(run, "--cores", "2", *BIG_RUN, "--forcerun", "encode")
     assert part.is_file() and not (run / BIG).exists() and not (run / record(BIG)).exists()
 
-    result = snakemake(run, "--cores", "2", *BIG_RUN)  # Snakemake's own lock, left by the kill
+    # The killed Snakemake left its lock; its message says how to remove it (--unlock).
+    result = snakemake(run, "--cores", "2", *BIG_RUN)
     assert result.returncode != 0 and "Directory cannot be locked" in output_of(result)
     assert "--unlock" in output_of(result)
     assert snakemake(run, "--unlock").returncode == 0
@@ -245,8 +253,8 @@ def chmod_tree(root: Path, directories: int, files: int) -> None:
 
 
 READ_ONLY = {
-    # a folder made read-only, its files not: Snakemake would fail deleting the old output
-    # inside its own code, with its own traceback
+    # a folder made read-only, its files not: without posart.writable, Snakemake fails
+    # deleting the old output, with a traceback from inside its own code
     "one folder": (
         lambda run: (run / "results/tiny/outliers").chmod(0o555),
         [TARGET, "results/tiny/postprocess/whiten.npz", "--forcerun", "outliers"],

@@ -32,10 +32,14 @@ def snakemake(workdir: Path, *args: str, timeout: int = 1800, env: dict | None =
               prefix: Sequence[str] = ()) -> subprocess.CompletedProcess:
     """`snakemake ARGS` in `workdir` with this interpreter's environment on PATH (or `python -m snakemake`);
     `prefix` is a command that runs it (e.g. setpriv with fewer privileges)."""
-    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     command = [str(python), "-m", "snakemake"] if python else [str(BIN / "snakemake")]
     return subprocess.run([*prefix, *command, *args], cwd=workdir, capture_output=True, text=True, timeout=timeout,
-                          env=environment, preexec_fn=None if umask is None else lambda: os.umask(umask))
+                          env=environment(env), preexec_fn=None if umask is None else lambda: os.umask(umask))
+
+
+def environment(extra: dict | None = None) -> dict:
+    """This process's environment with this interpreter's bin first on PATH."""
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(extra or {})}
 
 
 def tiny_model_run(root: Path, *targets: str) -> tuple[Path, Path]:
