@@ -28,9 +28,11 @@ FORMATTED = [
     "src/posart/schema.py",
     "src/posart/tables.py",
     "src/posart/tasks",
+    "src/posart/writable.py",
     "src/posart/yamlfile.py",
     "tests/test_config.py",
     "tests/test_contract.py",
+    "tests/test_failures.py",
     "tests/test_fitting.py",
     "tests/test_format.py",
     "tests/test_paper_settings.py",
@@ -38,6 +40,7 @@ FORMATTED = [
     "tests/test_registry.py",
     "tests/test_rules.py",
     "tests/test_tables.py",
+    "tests/test_writable.py",
 ]
 
 

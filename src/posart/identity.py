@@ -61,6 +61,9 @@ def resolve(entry: Mapping[str, Any]) -> tuple[str, str, dict]:
         return str(location), f"package:{entry['id']}", {"local_files_only": True}
     if source == "path":
         location = Path(entry["path"]).expanduser()
+        if not location.is_dir():
+            state = "is not a directory" if location.exists() else "does not exist"
+            raise ModelLoadError(f"model source 'path': model directory {location} {state}")
         if not (location / "config.json").is_file():
             raise ModelLoadError(f"model source 'path': {location} is not a Hugging Face model "
                                  f"directory (no config.json)")
