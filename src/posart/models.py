@@ -19,6 +19,8 @@ from typing import Any, Mapping
 import torch
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+import posart.pretrain.nope  # noqa: F401  (registers model_type "posart-roberta-nope" with the Auto classes)
+
 log = logging.getLogger(__name__)
 
 SOURCES = ("package", "hf", "path")
