@@ -267,3 +267,19 @@ def test_tiny_pretraining_on_the_wikipedia_sample(shared_data, tmp_path):
         assert loaded.n_layers == preset.layers + 1 and loaded.dim == preset.hidden
     for result in results.values():
         assert 1 < result["valid_perplexity"] < preset.vocab_size
+
+
+# --- outlier summary ------------------------------------------------------------------------
+
+def test_layer_summary_hand_computed():
+    from posart.detect import Criterion
+    from posart.pretrain.outlier_summary import layer_summary
+    mean = np.zeros((2, 4))
+    mean[1, 2] = 50.0
+    high = np.array([[0.25, 0.25, 0.25, 0.25], [0.1, 0.0, 0.9, 0.0]])
+    low = np.array([[0.4, 0.2, 0.2, 0.2], [0.3, 0.3, 0.0, 0.4]])
+    stats = {"token_mean": mean, "token_argmax_share": high, "token_argmin_share": low}
+    table = layer_summary("m", stats, Criterion(share_threshold=0.5, z_threshold=6.0))
+    assert table[["layer", "argmax_dim", "argmin_dim"]].values.tolist() == [[0, 0, 0], [1, 2, 3]]
+    assert table.argmax_share.tolist() == [0.25, 0.9] and table.argmin_share.tolist() == [0.4, 0.4]
+    assert table.outlier_dims.tolist() == ["", "2"] and (table.chance_share == 0.25).all()

@@ -64,7 +64,7 @@ PRESETS = {
     "paper": Preset(layers=12, hidden=768, ffn=3072, heads=12, tokens_per_sample=512, vocab_size=50265,
                     batch_size=256, max_steps=200_000, warmup_steps=10_000, learning_rate=1e-4,
                     save_every=5_000, eval_every=5_000, log_every=100, device="cuda"),
-    "small": Preset(layers=4, hidden=128, ffn=512, heads=4, tokens_per_sample=128, vocab_size=8192,
+    "small": Preset(layers=4, hidden=128, ffn=512, heads=4, tokens_per_sample=128, vocab_size=4096,
                     batch_size=16, max_steps=3_000, warmup_steps=300, learning_rate=5e-4,
                     save_every=500, eval_every=500, log_every=50),
     "tiny": Preset(layers=2, hidden=64, ffn=256, heads=2, tokens_per_sample=64, vocab_size=1000,
