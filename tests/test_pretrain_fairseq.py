@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ def test_train_command_has_table_4_settings_and_the_variant_flag(tmp_path, monke
     preset = presets.get("paper")
     with_pe = fairseq_backend.train_command(preset, tmp_path / "bin", tmp_path / "ckpt", True, seed=1)
     without = fairseq_backend.train_command(preset, tmp_path / "bin", tmp_path / "ckpt", False, seed=1)
-    assert set(without) - set(with_pe) == {"--no-token-positional-embeddings"}
+    assert set(without) - set(with_pe) == {"roberta_base_nope", "--user-dir", str(fairseq_backend.PLUGIN)}
     flags = dict(zip(with_pe[2::2], with_pe[3::2]))
     assert flags["--arch"] == "roberta_base" and flags["--encoder-layers"] == "12"
     assert (flags["--lr"], flags["--warmup-updates"], flags["--max-update"], flags["--batch-size"]) == (
@@ -95,9 +96,14 @@ def fairseq_runs(corpus_dir) -> dict[bool, Path]:
     return runs
 
 
-def fairseq_hidden_states(run_dir: Path, tokens: torch.Tensor) -> torch.Tensor:
+def fairseq_hidden_states(run_dir: Path, tokens: torch.Tensor, monkeypatch) -> torch.Tensor:
     """fairseq's own forward pass: (layers, tokens, dim) for one sentence."""
-    from fairseq import checkpoint_utils
+    from argparse import Namespace
+
+    from fairseq import checkpoint_utils, utils
+    utils.import_user_module(Namespace(user_dir=str(fairseq_backend.PLUGIN)))  # roberta_base_nope
+    for name, value in fairseq_backend.TRUSTED_CHECKPOINTS.items():
+        monkeypatch.setenv(name, value)
     (model,), _, _ = checkpoint_utils.load_model_ensemble_and_task(
         [str(run_dir / "checkpoints" / "checkpoint_last.pt")], arg_overrides={"data": str(run_dir / "data-bin")})
     model.eval()
@@ -108,16 +114,17 @@ def fairseq_hidden_states(run_dir: Path, tokens: torch.Tensor) -> torch.Tensor:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("position_embeddings", [True, False])
-def test_converted_hidden_states_equal_fairseq(fairseq_runs, position_embeddings):
+def test_converted_hidden_states_equal_fairseq(fairseq_runs, position_embeddings, monkeypatch):
     run_dir = fairseq_runs[position_embeddings]
     loaded = models.load(run_dir.name, {"source": "path", "path": str(run_dir / "model")})
     assert (loaded.model.config.model_type == MODEL_TYPE) is not position_embeddings
     tokens = torch.tensor([[0, *np.random.default_rng(3).integers(4, 299, 29).tolist(), 2]])
-    expected = fairseq_hidden_states(run_dir, tokens)
+    expected = fairseq_hidden_states(run_dir, tokens, monkeypatch)
     got = hidden_states(loaded.model, tokens)
     assert got.shape == expected.shape == (MICRO["layers"] + 1, 31, MICRO["hidden"])
     assert (got - expected).abs().max().item() < TOLERANCE
     if not position_embeddings:
+        assert not any("position" in name for name in loaded.model.state_dict())
         assert_bag_of_words(loaded.model, tokens, torch.randperm(31, generator=torch.Generator().manual_seed(0)))
 
 
@@ -131,3 +138,15 @@ def test_fairseq_run_reports_curves_and_perplexity(fairseq_runs):
         assert summary["steps"] == 12 and summary["backend"] == "fairseq"
         assert 1 < summary["valid_perplexity"] < 300
         assert "checkpoint_last.pt" in {p.name for p in (run_dir / "checkpoints").iterdir()}
+
+
+@pytest.mark.slow
+def test_fairseq_resumes_from_its_last_checkpoint(fairseq_runs, tmp_path):
+    """Raising max_steps on a finished run continues from checkpoint_last.pt (update 12), not from scratch."""
+    run_dir = Path(shutil.copytree(fairseq_runs[True], tmp_path / "pe"))
+    summary = fairseq_backend.train(fairseq_runs[True].parent / "prepared", run_dir, presets.get("tiny", {**MICRO, "max_steps": 14}),
+                                    True, seed=0, run=run_dir.name, threads=1)
+    assert summary["resumed"] and summary["steps"] == 14
+    this_session = (run_dir / "train.log").read_text().split("$ ")[-1]
+    assert "Loaded checkpoint" in this_session and '"num_updates": "14"' in this_session
+    assert '"num_updates": "2"' not in this_session

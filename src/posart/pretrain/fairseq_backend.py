@@ -4,8 +4,8 @@ The prepared token streams (posart.pretrain.prepare) are written as fairseq-prep
 input, one line of BPE ids per text line, with a `dict.txt` listing every BPE symbol in id
 order, so fairseq's dictionary indices equal the tokenizer's ids (`<mask>`, appended by the
 masked_lm task, is the tokenizer's last id). fairseq-train then runs `--arch roberta_base`
-with the preset's sizes (`--no-token-positional-embeddings` for the variant) and the
-preset's optimisation; `--sample-break-mode none` packs blocks as posart.pretrain.blocks
+with the preset's sizes (for the variant `roberta_base_nope`, which is roberta_base with
+`no_token_positional_embeddings` set, see posart_fairseq) and the preset's optimisation; `--sample-break-mode none` packs blocks as posart.pretrain.blocks
 does. Progress goes to the terminal and `train.log` as fairseq prints it (steps, loss,
 words-per-second = tokens/s); the JSON log lines become the tidy curves. fairseq resumes by
 itself from `checkpoint_last.pt`, saved every `save_every` updates. The last checkpoint is
@@ -33,6 +33,10 @@ from posart.pretrain.presets import Preset
 from posart.pretrain.transformers_backend import EVAL_SEED_OFFSET
 
 FIRST_SYMBOL = 4  # fairseq's Dictionary reserves <s>, <pad>, </s>, <unk>
+PLUGIN = Path(__file__).with_name("posart_fairseq")  # registers roberta_base_nope
+# fairseq 0.12 restores checkpoints with torch.load's old default (full unpickling), which
+# torch >= 2.6 refuses; these checkpoints are the run's own files, so allow it for fairseq.
+TRUSTED_CHECKPOINTS = {"TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"}
 
 
 class FairseqMissing(RuntimeError):
@@ -93,7 +97,8 @@ def train_command(preset: Preset, data_bin: Path, save_dir: Path, position_embed
     if preset.device == "cpu":
         command.append("--cpu")
     if not position_embeddings:
-        command.append("--no-token-positional-embeddings")
+        command[command.index("roberta_base")] = "roberta_base_nope"
+        command += ["--user-dir", str(PLUGIN)]
     return command
 
 
@@ -139,18 +144,23 @@ def train(prep_dir: str | Path, run_dir: str | Path, preset: Preset, position_em
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     data_bin = run_dir / "data-bin"
-    env = {**os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {})}
+    env = {**os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}), **TRUSTED_CHECKPOINTS}
     if not (data_bin / "dict.txt").is_file():
         inputs = write_inputs(prep_dir, run_dir / "fairseq-input")
         stream(preprocess_command(inputs, run_dir / "data-bin.part"), run_dir / "train.log", env=env)
         (run_dir / "data-bin.part").rename(data_bin)
-    save_dir = run_dir / "checkpoints"
-    resumed = (save_dir / "checkpoint_last.pt").is_file()
+    last = run_dir / "checkpoints" / "checkpoint_last.pt"
+    resumed = last.is_file()
     started = time.perf_counter()
-    stream(train_command(preset, data_bin, save_dir, position_embeddings, seed), run_dir / "train.log", env=env)
+    # fairseq would do one more update on a finished run before noticing max_update
+    if not resumed or fairseq_convert.updates(fairseq_convert.read_checkpoint(last)) < preset.max_steps:
+        stream(train_command(preset, data_bin, last.parent, position_embeddings, seed), run_dir / "train.log",
+               env=env)
     curves.save(run_dir / "curves.csv", curves.tidy(run, "fairseq", log_records(run_dir / "train.log")))
     tokenizer = prepare.load_tokenizer(prep_dir)
-    model, steps = fairseq_convert.load_as_hf(save_dir / "checkpoint_last.pt", preset, tokenizer, position_embeddings)
+    checkpoint = fairseq_convert.read_checkpoint(last)
+    steps = fairseq_convert.updates(checkpoint)
+    model = fairseq_convert.load_as_hf(checkpoint, preset, tokenizer, position_embeddings)
     export.save_model(model, tokenizer, run_dir / "model", seed)
     valid = perplexity.fixed_masks(prepare.split_blocks(prep_dir, "valid", preset.tokens_per_sample,
                                                         tokenizer.bos_token_id),

@@ -77,11 +77,20 @@ def convert_state(fairseq_state: dict[str, torch.Tensor], model: RobertaForMaske
                          f"unfilled Transformers tensors {missing}")
 
 
-def load_as_hf(checkpoint: str | Path, preset: Preset, tokenizer: PreTrainedTokenizerBase,
-               position_embeddings: bool) -> tuple[RobertaForMaskedLM, int]:
-    """(Transformers masked LM in eval mode, number of updates) from a fairseq checkpoint file."""
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)  # our own file: a trusted pickle
+def read_checkpoint(path: str | Path) -> dict:
+    """A fairseq checkpoint file: our own run's, so a trusted pickle (it holds its config objects)."""
+    return torch.load(path, map_location="cpu", weights_only=False)
+
+
+def updates(checkpoint: dict) -> int:
+    """How many optimiser updates the checkpoint has done."""
+    return int(checkpoint["optimizer_history"][-1]["num_updates"])
+
+
+def load_as_hf(checkpoint: dict, preset: Preset, tokenizer: PreTrainedTokenizerBase,
+               position_embeddings: bool) -> RobertaForMaskedLM:
+    """The Transformers masked LM (eval mode) holding a fairseq checkpoint's weights."""
     model = architecture.masked_lm(preset, tokenizer, position_embeddings)
     with torch.no_grad():
-        convert_state(state["model"], model)
-    return model.eval(), int(state["optimizer_history"][-1]["num_updates"])
+        convert_state(checkpoint["model"], model)
+    return model.eval()
