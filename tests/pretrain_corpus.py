@@ -30,8 +30,11 @@ def write_corpus(directory: Path, n_documents: int = 12, paragraphs: int = 6, se
         lines = []
         for doc in range(part * n_documents // 2, (part + 1) * n_documents // 2):
             title = f"Article {doc}"
-            lines += [f'<doc id="{doc + 1}" url="http://en.wikipedia.org/wiki?curid={doc + 1}" title="{title}">',
-                      title, ""]
+            lines += [
+                f'<doc id="{doc + 1}" url="http://en.wikipedia.org/wiki?curid={doc + 1}" title="{title}">',
+                title,
+                "",
+            ]
             lines += [" ".join(sentence(rng) for _ in range(4)) for _ in range(paragraphs)]
             lines += ["</dl>", "</doc>"]
         path = directory / f"wiki_{part:02d}"

@@ -20,8 +20,20 @@ from posart.pretrain import architecture, blocks, corpus, export, perplexity, pr
 from posart.pretrain.nope import MODEL_TYPE, RobertaNopeModel
 from pretrain_corpus import write_corpus
 
-MICRO = dict(layers=2, hidden=32, ffn=64, heads=2, tokens_per_sample=32, vocab_size=300, batch_size=8,
-             max_steps=12, warmup_steps=2, save_every=4, eval_every=6, log_every=2)
+MICRO = dict(
+    layers=2,
+    hidden=32,
+    ffn=64,
+    heads=2,
+    tokens_per_sample=32,
+    vocab_size=300,
+    batch_size=8,
+    max_steps=12,
+    warmup_steps=2,
+    save_every=4,
+    eval_every=6,
+    log_every=2,
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +45,7 @@ def prepared(tmp_path_factory) -> Path:
 
 
 # --- presets ---------------------------------------------------------------------------
+
 
 def test_paper_preset_is_table_4():
     """Table 4 of the paper, typed from the paper."""
@@ -47,9 +60,14 @@ def test_small_presets_keep_table_4_optimisation():
     paper = presets.get("paper")
     for name in ("small", "tiny"):
         preset = presets.get(name)
-        assert (preset.adam_eps, preset.adam_beta1, preset.adam_beta2, preset.clip_norm, preset.weight_decay,
-                preset.dropout) == (paper.adam_eps, paper.adam_beta1, paper.adam_beta2, paper.clip_norm,
-                                    paper.weight_decay, paper.dropout)
+        assert (
+            preset.adam_eps,
+            preset.adam_beta1,
+            preset.adam_beta2,
+            preset.clip_norm,
+            preset.weight_decay,
+            preset.dropout,
+        ) == (paper.adam_eps, paper.adam_beta1, paper.adam_beta2, paper.clip_norm, paper.weight_decay, paper.dropout)
     assert presets.get("small").layers == 4
 
 
@@ -62,6 +80,7 @@ def test_preset_errors_name_the_key():
 
 
 # --- corpus, tokenizer, blocks -----------------------------------------------------------
+
 
 def test_split_is_seeded_and_by_document():
     ids = [str(i) for i in range(40)]
@@ -83,8 +102,13 @@ def test_prepared_text_drops_markup_and_keeps_documents_whole(prepared):
 def test_tokenizer_follows_fairseq_layout(prepared):
     tokenizer = prepare.load_tokenizer(prepared)
     assert len(tokenizer) == 300
-    assert [tokenizer.bos_token_id, tokenizer.pad_token_id, tokenizer.eos_token_id, tokenizer.unk_token_id,
-            tokenizer.mask_token_id] == [0, 1, 2, 3, 299]
+    assert [
+        tokenizer.bos_token_id,
+        tokenizer.pad_token_id,
+        tokenizer.eos_token_id,
+        tokenizer.unk_token_id,
+        tokenizer.mask_token_id,
+    ] == [0, 1, 2, 3, 299]
 
 
 def test_streams_end_every_line_with_eos(prepared):
@@ -93,7 +117,7 @@ def test_streams_end_every_line_with_eos(prepared):
     ends = np.cumsum(lengths) - 1
     assert (ids[ends] == tokenizer.eos_token_id).all() and (ids == tokenizer.eos_token_id).sum() == len(lengths)
     first = tokenizer(corpus.read_split(prepared, "valid")[0], add_special_tokens=False)["input_ids"]
-    assert ids[:lengths[0]].tolist() == first + [tokenizer.eos_token_id]
+    assert ids[: lengths[0]].tolist() == first + [tokenizer.eos_token_id]
 
 
 def test_make_blocks_hand_computed():
@@ -118,12 +142,14 @@ def test_perplexity_of_a_uniform_model_is_the_vocabulary_size():
     class Uniform(torch.nn.Module):
         def forward(self, input_ids, attention_mask):
             return type("Out", (), {"logits": torch.zeros(*input_ids.shape, 50)})()
+
     masked = perplexity.fixed_masks([np.arange(3, 20)], mask_id=49, special_ids=[0, 1, 2], mask_prob=0.3, seed=0)
     result = perplexity.masked_perplexity(Uniform(), masked, pad_id=1)
     assert result["perplexity"] == pytest.approx(50.0)
 
 
 # --- the no-position-embedding architecture ---------------------------------------------
+
 
 def random_pair(prepared):
     tokenizer = prepare.load_tokenizer(prepared)
@@ -199,8 +225,13 @@ def train_child(prepared: Path, run_dir: Path, kill_after: int = 0, pe: bool = T
     script = run_dir.parent / "child.py"
     script.write_text(CHILD.replace("{MICRO}", repr(MICRO)))
     env = {**os.environ, "KILL_AFTER": str(kill_after)}
-    return subprocess.run([sys.executable, str(script), str(prepared), str(run_dir), "pe" if pe else "nope"],
-                          env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(script), str(prepared), str(run_dir), "pe" if pe else "nope"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +256,10 @@ def test_training_reports_progress_and_curves(uninterrupted):
     assert summary["valid_perplexity"] == pytest.approx(valid.value.iloc[-1])
     assert summary["valid_perplexity"] < 300  # better than a uniform guess over the vocabulary
     assert sorted(p.name for p in (uninterrupted / "checkpoints").iterdir()) == [
-        "checkpoint-12", "checkpoint-4", "checkpoint-8"]
+        "checkpoint-12",
+        "checkpoint-4",
+        "checkpoint-8",
+    ]
 
 
 @pytest.mark.slow
@@ -248,21 +282,31 @@ def test_resume_after_kill_reaches_the_same_weights(prepared, uninterrupted, tmp
 
 # --- real data ----------------------------------------------------------------------------
 
+
 @pytest.mark.realdata
 @pytest.mark.slow
 def test_tiny_pretraining_on_the_wikipedia_sample(shared_data, tmp_path):
     """Prepare 40 real articles, train the tiny pair briefly, load both like any model."""
     from posart.pretrain import transformers_backend
+
     files = corpus.expand([str(shared_data / "wikipedia/enwiki_wikiextractor/AA/wiki_00")])
     preset = presets.get("tiny", {"max_steps": 60, "save_every": 30, "eval_every": 30})
-    summary = prepare.prepare(files, tmp_path / "prepared", preset.vocab_size, preset.tokens_per_sample,
-                              valid_fraction=0.1, seed=0, max_documents=38)
+    summary = prepare.prepare(
+        files,
+        tmp_path / "prepared",
+        preset.vocab_size,
+        preset.tokens_per_sample,
+        valid_fraction=0.1,
+        seed=0,
+        max_documents=38,
+    )
     assert (summary["train_documents"], summary["valid_documents"]) == (34, 4)
     results = {}
     for position_embeddings in (True, False):
         run_dir = tmp_path / ("pe" if position_embeddings else "nope")
         results[position_embeddings] = transformers_backend.train(
-            tmp_path / "prepared", run_dir, preset, position_embeddings, seed=0, run=run_dir.name, threads=1)
+            tmp_path / "prepared", run_dir, preset, position_embeddings, seed=0, run=run_dir.name, threads=1
+        )
         loaded = models.load(run_dir.name, {"source": "path", "path": str(run_dir / "model")})
         assert loaded.n_layers == preset.layers + 1 and loaded.dim == preset.hidden
     for result in results.values():
@@ -271,9 +315,11 @@ def test_tiny_pretraining_on_the_wikipedia_sample(shared_data, tmp_path):
 
 # --- outlier summary ------------------------------------------------------------------------
 
+
 def test_layer_summary_hand_computed():
     from posart.detect import Criterion
     from posart.pretrain.outlier_summary import layer_summary
+
     mean = np.zeros((2, 4))
     mean[1, 2] = 50.0
     high = np.array([[0.25, 0.25, 0.25, 0.25], [0.1, 0.0, 0.9, 0.0]])

@@ -37,9 +37,17 @@ def test_train_command_has_table_4_settings_and_the_variant_flag(tmp_path, monke
     flags = dict(zip(with_pe[2::2], with_pe[3::2]))
     assert flags["--arch"] == "roberta_base" and flags["--encoder-layers"] == "12"
     assert (flags["--lr"], flags["--warmup-updates"], flags["--max-update"], flags["--batch-size"]) == (
-        "0.0001", "10000", "200000", "256")
+        "0.0001",
+        "10000",
+        "200000",
+        "256",
+    )
     assert (flags["--adam-betas"], flags["--adam-eps"], flags["--clip-norm"], flags["--weight-decay"]) == (
-        "(0.9,0.98)", "1e-06", "0.5", "0.01")
+        "(0.9,0.98)",
+        "1e-06",
+        "0.5",
+        "0.01",
+    )
     assert flags["--lr-scheduler"] == "polynomial_decay" and "--cpu" not in with_pe
 
 
@@ -49,18 +57,28 @@ def test_log_records_convert_base_2_losses_to_nats(tmp_path):
         '2026-01-01 | INFO | train_inner | {"epoch": 1, "loss": "2", "ppl": "4", "wps": "1000.5", '
         '"num_updates": "10", "lr": "0.0003"}\n'
         "2026-01-01 | INFO | fairseq_cli.train | begin validation\n"
-        '2026-01-01 | INFO | valid | {"epoch": 1, "valid_loss": "3", "valid_ppl": "8", "valid_num_updates": "10"}\n')
+        '2026-01-01 | INFO | valid | {"epoch": 1, "valid_loss": "3", "valid_ppl": "8", "valid_num_updates": "10"}\n'
+    )
     train, valid = fairseq_backend.log_records(log)
-    assert train == {"step": 10, "split": "train", "loss": pytest.approx(2 * math.log(2)), "learning_rate": 0.0003,
-                     "tokens_per_s": 1000.5}
+    assert train == {
+        "step": 10,
+        "split": "train",
+        "loss": pytest.approx(2 * math.log(2)),
+        "learning_rate": 0.0003,
+        "tokens_per_s": 1000.5,
+    }
     assert valid["loss"] == pytest.approx(3 * math.log(2)) and valid["perplexity"] == pytest.approx(8.0)
 
 
 def test_parameter_names_map_onto_transformers():
-    assert fairseq_convert.hf_name("encoder.sentence_encoder.layers.3.self_attn.k_proj.weight") == \
-        "roberta.encoder.layer.3.attention.self.key.weight"
-    assert fairseq_convert.hf_name("encoder.sentence_encoder.layers.0.final_layer_norm.bias") == \
-        "roberta.encoder.layer.0.output.LayerNorm.bias"
+    assert (
+        fairseq_convert.hf_name("encoder.sentence_encoder.layers.3.self_attn.k_proj.weight")
+        == "roberta.encoder.layer.3.attention.self.key.weight"
+    )
+    assert (
+        fairseq_convert.hf_name("encoder.sentence_encoder.layers.0.final_layer_norm.bias")
+        == "roberta.encoder.layer.0.output.LayerNorm.bias"
+    )
     assert fairseq_convert.hf_name("encoder.sentence_encoder.layers.0.unknown.bias") is None
 
 
@@ -84,14 +102,18 @@ def test_dictionary_indices_equal_tokenizer_ids(corpus_dir):
 
 @pytest.fixture(scope="module")
 def fairseq_runs(corpus_dir) -> dict[bool, Path]:
-    need("POSART_REQUIRE_FAIRSEQ", importlib.util.find_spec("fairseq") is not None,
-         "fairseq is not installed (pip install --no-build-isolation -e '.[fairseq]')")
+    need(
+        "POSART_REQUIRE_FAIRSEQ",
+        importlib.util.find_spec("fairseq") is not None,
+        "fairseq is not installed (pip install --no-build-isolation -e '.[fairseq]')",
+    )
     preset = presets.get("tiny", MICRO)
     runs = {}
     for position_embeddings in (True, False):
         run_dir = corpus_dir / ("pe" if position_embeddings else "nope")
-        fairseq_backend.train(corpus_dir / "prepared", run_dir, preset, position_embeddings, seed=0,
-                              run=run_dir.name, threads=1)
+        fairseq_backend.train(
+            corpus_dir / "prepared", run_dir, preset, position_embeddings, seed=0, run=run_dir.name, threads=1
+        )
         runs[position_embeddings] = run_dir
     return runs
 
@@ -101,11 +123,13 @@ def fairseq_hidden_states(run_dir: Path, tokens: torch.Tensor, monkeypatch) -> t
     from argparse import Namespace
 
     from fairseq import checkpoint_utils, utils
+
     utils.import_user_module(Namespace(user_dir=str(fairseq_backend.PLUGIN)))  # roberta_base_nope
     for name, value in fairseq_backend.TRUSTED_CHECKPOINTS.items():
         monkeypatch.setenv(name, value)
     (model,), _, _ = checkpoint_utils.load_model_ensemble_and_task(
-        [str(run_dir / "checkpoints" / "checkpoint_last.pt")], arg_overrides={"data": str(run_dir / "data-bin")})
+        [str(run_dir / "checkpoints" / "checkpoint_last.pt")], arg_overrides={"data": str(run_dir / "data-bin")}
+    )
     model.eval()
     with torch.no_grad():
         _, extra = model(tokens, features_only=True, return_all_hiddens=True)
@@ -144,8 +168,15 @@ def test_fairseq_run_reports_curves_and_perplexity(fairseq_runs):
 def test_fairseq_resumes_from_its_last_checkpoint(fairseq_runs, tmp_path):
     """Raising max_steps on a finished run continues from checkpoint_last.pt (update 12), not from scratch."""
     run_dir = Path(shutil.copytree(fairseq_runs[True], tmp_path / "pe"))
-    summary = fairseq_backend.train(fairseq_runs[True].parent / "prepared", run_dir, presets.get("tiny", {**MICRO, "max_steps": 14}),
-                                    True, seed=0, run=run_dir.name, threads=1)
+    summary = fairseq_backend.train(
+        fairseq_runs[True].parent / "prepared",
+        run_dir,
+        presets.get("tiny", {**MICRO, "max_steps": 14}),
+        True,
+        seed=0,
+        run=run_dir.name,
+        threads=1,
+    )
     assert summary["resumed"] and summary["steps"] == 14
     this_session = (run_dir / "train.log").read_text().split("$ ")[-1]
     assert "Loaded checkpoint" in this_session and '"num_updates": "14"' in this_session

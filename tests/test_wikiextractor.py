@@ -33,8 +33,12 @@ def test_reads_body_lines_with_file_and_line(tmp_path):
     path = write(tmp_path, GOOD)
     frame = read_wikiextractor(path)
     assert list(frame.columns) == ["file", "line", "doc_id", "title", "text"]
-    assert frame.text.tolist() == ["Tea is a drink made from leaves.", "</dl>", "Biscuits are baked.",
-                                   "Bread is baked too."]
+    assert frame.text.tolist() == [
+        "Tea is a drink made from leaves.",
+        "</dl>",
+        "Biscuits are baked.",
+        "Bread is baked too.",
+    ]
     assert frame.line.tolist() == [4, 5, 6, 11]
     assert frame.doc_id.tolist() == ["12", "12", "12", "25"]
     assert frame.title.tolist()[0] == "Tea & biscuits"
@@ -47,15 +51,18 @@ def test_several_files_in_order(tmp_path):
     assert frame.doc_id.tolist() == ["12", "12", "12", "25", "13", "13", "13", "25"]
 
 
-@pytest.mark.parametrize("text, line, message", [
-    ("stray text\n" + GOOD, 1, "text outside"),
-    (GOOD.replace("</doc>\n<doc", "<doc", 1), 8, "inside document 12"),
-    (GOOD + '<doc id="3" url="u" title="Open">\nOpen\nno end\n', 13, "never closed"),
-    (GOOD + "</doc>\n", 13, "without an open"),
-    ('<doc id="3" title="No url">\nNo url\n</doc>\n', 1, "malformed <doc> header"),
-    ('<doc id="3" url="u" title="Tea">\nCoffee\n</doc>\n', 2, "expected the title line 'Tea'"),
-    ('<doc id="3" url="u" title="Tea">\n</doc>\n', 2, "before its title line"),
-])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("stray text\n" + GOOD, 1, "text outside"),
+        (GOOD.replace("</doc>\n<doc", "<doc", 1), 8, "inside document 12"),
+        (GOOD + '<doc id="3" url="u" title="Open">\nOpen\nno end\n', 13, "never closed"),
+        (GOOD + "</doc>\n", 13, "without an open"),
+        ('<doc id="3" title="No url">\nNo url\n</doc>\n', 1, "malformed <doc> header"),
+        ('<doc id="3" url="u" title="Tea">\nCoffee\n</doc>\n', 2, "expected the title line 'Tea'"),
+        ('<doc id="3" url="u" title="Tea">\n</doc>\n', 2, "before its title line"),
+    ],
+)
 def test_errors_name_file_and_line(tmp_path, text, line, message):
     path = write(tmp_path, text)
     with pytest.raises(ValueError, match=rf"{path}:{line}: .*{message}"):

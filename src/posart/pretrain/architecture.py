@@ -16,11 +16,21 @@ from posart.pretrain.presets import Preset
 
 
 def config(preset: Preset, tokenizer: PreTrainedTokenizerBase, position_embeddings: bool) -> RobertaConfig:
-    common = dict(vocab_size=len(tokenizer), hidden_size=preset.hidden, num_hidden_layers=preset.layers,
-                  num_attention_heads=preset.heads, intermediate_size=preset.ffn, hidden_act="gelu",
-                  hidden_dropout_prob=preset.dropout, attention_probs_dropout_prob=preset.dropout,
-                  type_vocab_size=1, layer_norm_eps=1e-5, pad_token_id=tokenizer.pad_token_id,
-                  bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+    common = dict(
+        vocab_size=len(tokenizer),
+        hidden_size=preset.hidden,
+        num_hidden_layers=preset.layers,
+        num_attention_heads=preset.heads,
+        intermediate_size=preset.ffn,
+        hidden_act="gelu",
+        hidden_dropout_prob=preset.dropout,
+        attention_probs_dropout_prob=preset.dropout,
+        type_vocab_size=1,
+        layer_norm_eps=1e-5,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
     if position_embeddings:
         return RobertaConfig(max_position_embeddings=preset.tokens_per_sample + tokenizer.pad_token_id + 1, **common)
     return RobertaNopeConfig(**common)

@@ -45,4 +45,4 @@ def make_blocks(ids: np.ndarray, tokens_per_sample: int, bos: int) -> list[np.nd
     if tokens_per_sample < 2:
         raise ValueError(f"tokens_per_sample must be at least 2, not {tokens_per_sample}")
     step = tokens_per_sample - 1
-    return [np.concatenate([[bos], ids[start:start + step]]).astype(np.int64) for start in range(0, len(ids), step)]
+    return [np.concatenate([[bos], ids[start : start + step]]).astype(np.int64) for start in range(0, len(ids), step)]

@@ -25,8 +25,9 @@ MASK = "<mask>"
 def train(train_txt: str | Path, vocab_size: int, out_dir: str | Path, max_length: int) -> RobertaTokenizerFast:
     """Train on `train_txt` to `vocab_size` symbols in all (`<mask>` included); save to `out_dir`."""
     bpe = ByteLevelBPETokenizer()
-    bpe.train([str(train_txt)], vocab_size=vocab_size - 1, min_frequency=2, special_tokens=SPECIALS,
-              show_progress=False)
+    bpe.train(
+        [str(train_txt)], vocab_size=vocab_size - 1, min_frequency=2, special_tokens=SPECIALS, show_progress=False
+    )
     bpe.add_special_tokens([MASK])
     bpe.post_processor = RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True)
     out_dir = Path(out_dir)

@@ -50,8 +50,12 @@ def read_documents(files: Sequence[str | Path], max_documents: int | None = None
         keep = pd.unique(frame.doc_id)[:max_documents]
         frame = frame[frame.doc_id.isin(keep)]
     markup = frame.text.str.match(MARKUP_ONLY)
-    log.info("pretraining corpus: %d lines of %d documents; %d markup-only lines dropped",
-             len(frame), frame.doc_id.nunique(), int(markup.sum()))
+    log.info(
+        "pretraining corpus: %d lines of %d documents; %d markup-only lines dropped",
+        len(frame),
+        frame.doc_id.nunique(),
+        int(markup.sum()),
+    )
     return frame[~markup].reset_index(drop=True)
 
 
@@ -67,14 +71,19 @@ def split_documents(doc_ids: Sequence[str], valid_fraction: float, seed: int) ->
     return {unique[i] for i in chosen}
 
 
-def prepare_text(files: Sequence[str | Path], out_dir: str | Path, valid_fraction: float, seed: int,
-                 max_documents: int | None = None) -> dict:
+def prepare_text(
+    files: Sequence[str | Path], out_dir: str | Path, valid_fraction: float, seed: int, max_documents: int | None = None
+) -> dict:
     """Write `train.txt` and `valid.txt` (one paragraph per line) under `out_dir`; return counts."""
     frame = read_documents(files, max_documents)
     valid = frame.doc_id.isin(split_documents(frame.doc_id, valid_fraction, seed))
     out_dir = Path(out_dir)
-    summary = {"files": [str(path) for path in files], "valid_fraction": valid_fraction, "seed": seed,
-               "max_documents": max_documents}
+    summary = {
+        "files": [str(path) for path in files],
+        "valid_fraction": valid_fraction,
+        "seed": seed,
+        "max_documents": max_documents,
+    }
     for split, rows in (("train", frame[~valid]), ("valid", frame[valid])):
         write_text(out_dir / f"{split}.txt", "".join(line + "\n" for line in rows.text))
         summary[f"{split}_documents"] = int(rows.doc_id.nunique())

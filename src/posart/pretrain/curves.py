@@ -33,18 +33,25 @@ class Reporter:
         print(text, file=self.stream, flush=True)
 
     def train(self, step: int, loss: float, learning_rate: float, tokens_per_s: float) -> None:
-        self._say(f"pretrain {self.run}: step {step}/{self.total_steps} loss {loss:.4f} "
-                  f"lr {learning_rate:.3g} tokens/s {tokens_per_s:,.0f}")
+        self._say(
+            f"pretrain {self.run}: step {step}/{self.total_steps} loss {loss:.4f} "
+            f"lr {learning_rate:.3g} tokens/s {tokens_per_s:,.0f}"
+        )
 
     def valid(self, step: int, loss: float, perplexity: float) -> None:
-        self._say(f"pretrain {self.run}: step {step}/{self.total_steps} valid loss {loss:.4f} "
-                  f"perplexity {perplexity:.2f}")
+        self._say(
+            f"pretrain {self.run}: step {step}/{self.total_steps} valid loss {loss:.4f} perplexity {perplexity:.2f}"
+        )
 
 
 def tidy(run: str, backend: str, records: Iterable[Mapping]) -> pd.DataFrame:
     """Rows from records {step, split, metric: value, ...}; the last record wins per (step, split, metric)."""
-    rows = [(run, backend, int(r["step"]), r["split"], metric, float(value))
-            for r in records for metric, value in r.items() if metric not in ("step", "split")]
+    rows = [
+        (run, backend, int(r["step"]), r["split"], metric, float(value))
+        for r in records
+        for metric, value in r.items()
+        if metric not in ("step", "split")
+    ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame = frame.drop_duplicates(["step", "split", "metric"], keep="last")
     return frame.sort_values(["split", "metric", "step"], kind="stable").reset_index(drop=True)

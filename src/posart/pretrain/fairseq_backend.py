@@ -69,30 +69,95 @@ def write_inputs(prep_dir: str | Path, out_dir: str | Path) -> Path:
 
 
 def preprocess_command(inputs: Path, data_bin: Path) -> list[str]:
-    return [executable("fairseq-preprocess"), "--only-source", "--srcdict", str(inputs / "dict.txt"),
-            "--trainpref", str(inputs / "train.bpe"), "--validpref", str(inputs / "valid.bpe"),
-            "--destdir", str(data_bin), "--workers", "1"]
+    return [
+        executable("fairseq-preprocess"),
+        "--only-source",
+        "--srcdict",
+        str(inputs / "dict.txt"),
+        "--trainpref",
+        str(inputs / "train.bpe"),
+        "--validpref",
+        str(inputs / "valid.bpe"),
+        "--destdir",
+        str(data_bin),
+        "--workers",
+        "1",
+    ]
 
 
 def train_command(preset: Preset, data_bin: Path, save_dir: Path, position_embeddings: bool, seed: int) -> list[str]:
     """fairseq-train arguments for a preset (Table 4's names in comments where they differ)."""
     command = [
-        executable("fairseq-train"), str(data_bin), "--task", "masked_lm", "--criterion", "masked_lm",
-        "--arch", "roberta_base", "--encoder-layers", str(preset.layers), "--encoder-embed-dim", str(preset.hidden),
-        "--encoder-ffn-embed-dim", str(preset.ffn), "--encoder-attention-heads", str(preset.heads),
-        "--max-positions", str(preset.tokens_per_sample), "--tokens-per-sample", str(preset.tokens_per_sample),
-        "--sample-break-mode", "none", "--mask-prob", str(preset.mask_prob),
-        "--dropout", str(preset.dropout), "--attention-dropout", str(preset.dropout),
-        "--optimizer", "adam", "--adam-betas", f"({preset.adam_beta1},{preset.adam_beta2})",
-        "--adam-eps", str(preset.adam_eps), "--weight-decay", str(preset.weight_decay),
-        "--clip-norm", str(preset.clip_norm), "--lr", str(preset.learning_rate),
-        "--lr-scheduler", "polynomial_decay", "--warmup-updates", str(preset.warmup_steps),
-        "--total-num-update", str(preset.max_steps), "--max-update", str(preset.max_steps),
-        "--batch-size", str(preset.batch_size), "--update-freq", "1", "--seed", str(seed),
-        "--save-dir", str(save_dir), "--save-interval-updates", str(preset.save_every),
-        "--keep-interval-updates", "2", "--no-epoch-checkpoints",
-        "--validate-interval-updates", str(preset.eval_every), "--skip-invalid-size-inputs-valid-test",
-        "--log-format", "json", "--log-interval", str(preset.log_every), "--num-workers", "0",
+        executable("fairseq-train"),
+        str(data_bin),
+        "--task",
+        "masked_lm",
+        "--criterion",
+        "masked_lm",
+        "--arch",
+        "roberta_base",
+        "--encoder-layers",
+        str(preset.layers),
+        "--encoder-embed-dim",
+        str(preset.hidden),
+        "--encoder-ffn-embed-dim",
+        str(preset.ffn),
+        "--encoder-attention-heads",
+        str(preset.heads),
+        "--max-positions",
+        str(preset.tokens_per_sample),
+        "--tokens-per-sample",
+        str(preset.tokens_per_sample),
+        "--sample-break-mode",
+        "none",
+        "--mask-prob",
+        str(preset.mask_prob),
+        "--dropout",
+        str(preset.dropout),
+        "--attention-dropout",
+        str(preset.dropout),
+        "--optimizer",
+        "adam",
+        "--adam-betas",
+        f"({preset.adam_beta1},{preset.adam_beta2})",
+        "--adam-eps",
+        str(preset.adam_eps),
+        "--weight-decay",
+        str(preset.weight_decay),
+        "--clip-norm",
+        str(preset.clip_norm),
+        "--lr",
+        str(preset.learning_rate),
+        "--lr-scheduler",
+        "polynomial_decay",
+        "--warmup-updates",
+        str(preset.warmup_steps),
+        "--total-num-update",
+        str(preset.max_steps),
+        "--max-update",
+        str(preset.max_steps),
+        "--batch-size",
+        str(preset.batch_size),
+        "--update-freq",
+        "1",
+        "--seed",
+        str(seed),
+        "--save-dir",
+        str(save_dir),
+        "--save-interval-updates",
+        str(preset.save_every),
+        "--keep-interval-updates",
+        "2",
+        "--no-epoch-checkpoints",
+        "--validate-interval-updates",
+        str(preset.eval_every),
+        "--skip-invalid-size-inputs-valid-test",
+        "--log-format",
+        "json",
+        "--log-interval",
+        str(preset.log_every),
+        "--num-workers",
+        "0",
     ]
     if preset.device == "cpu":
         command.append("--cpu")
@@ -125,8 +190,11 @@ def log_records(log_path: Path) -> list[dict]:
                 continue
             entry = json.loads(line.split(tag, 1)[1])
             prefix = "" if split == "train" else "valid_"
-            record = {"step": int(entry[f"{prefix}num_updates"]), "split": split,
-                      "loss": float(entry[f"{prefix}loss"]) * math.log(2)}
+            record = {
+                "step": int(entry[f"{prefix}num_updates"]),
+                "split": split,
+                "loss": float(entry[f"{prefix}loss"]) * math.log(2),
+            }
             if split == "train":
                 record.update(learning_rate=float(entry["lr"]), tokens_per_s=float(entry["wps"]))
             else:
@@ -135,8 +203,15 @@ def log_records(log_path: Path) -> list[dict]:
     return out
 
 
-def train(prep_dir: str | Path, run_dir: str | Path, preset: Preset, position_embeddings: bool, seed: int,
-          run: str, threads: int | None = None) -> dict:
+def train(
+    prep_dir: str | Path,
+    run_dir: str | Path,
+    preset: Preset,
+    position_embeddings: bool,
+    seed: int,
+    run: str,
+    threads: int | None = None,
+) -> dict:
     """Train (or resume) one model with fairseq; write `model/`, `curves.csv`, `summary.json`.
 
     `threads` caps fairseq's torch threads (OMP_NUM_THREADS), as in the transformers backend.
@@ -154,23 +229,34 @@ def train(prep_dir: str | Path, run_dir: str | Path, preset: Preset, position_em
     started = time.perf_counter()
     # fairseq would do one more update on a finished run before noticing max_update
     if not resumed or fairseq_convert.updates(fairseq_convert.read_checkpoint(last)) < preset.max_steps:
-        stream(train_command(preset, data_bin, last.parent, position_embeddings, seed), run_dir / "train.log",
-               env=env)
+        stream(train_command(preset, data_bin, last.parent, position_embeddings, seed), run_dir / "train.log", env=env)
     curves.save(run_dir / "curves.csv", curves.tidy(run, "fairseq", log_records(run_dir / "train.log")))
     tokenizer = prepare.load_tokenizer(prep_dir)
     checkpoint = fairseq_convert.read_checkpoint(last)
     steps = fairseq_convert.updates(checkpoint)
     model = fairseq_convert.load_as_hf(checkpoint, preset, tokenizer, position_embeddings)
     export.save_model(model, tokenizer, run_dir / "model", seed)
-    valid = perplexity.fixed_masks(prepare.split_blocks(prep_dir, "valid", preset.tokens_per_sample,
-                                                        tokenizer.bos_token_id),
-                                   tokenizer.mask_token_id, tokenizer.all_special_ids, preset.mask_prob,
-                                   seed + EVAL_SEED_OFFSET)
+    valid = perplexity.fixed_masks(
+        prepare.split_blocks(prep_dir, "valid", preset.tokens_per_sample, tokenizer.bos_token_id),
+        tokenizer.mask_token_id,
+        tokenizer.all_special_ids,
+        preset.mask_prob,
+        seed + EVAL_SEED_OFFSET,
+    )
     final = perplexity.masked_perplexity(model, valid, tokenizer.pad_token_id)
-    summary = {"run": run, "backend": "fairseq", "position_embeddings": position_embeddings, "seed": seed,
-               "resumed": resumed, "steps": steps, "valid_loss": final["loss"],
-               "valid_perplexity": final["perplexity"], "valid_masked_tokens": final["n_masked"],
-               "seconds_this_session": time.perf_counter() - started, "preset": preset.as_dict(),
-               "parameters": sum(p.numel() for p in model.parameters())}
+    summary = {
+        "run": run,
+        "backend": "fairseq",
+        "position_embeddings": position_embeddings,
+        "seed": seed,
+        "resumed": resumed,
+        "steps": steps,
+        "valid_loss": final["loss"],
+        "valid_perplexity": final["perplexity"],
+        "valid_masked_tokens": final["n_masked"],
+        "seconds_this_session": time.perf_counter() - started,
+        "preset": preset.as_dict(),
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
     write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary

@@ -20,9 +20,13 @@ from posart.pretrain.presets import Preset
 
 ENCODER = "encoder.sentence_encoder."
 LAYER_PARTS = {
-    "self_attn.q_proj": "attention.self.query", "self_attn.k_proj": "attention.self.key",
-    "self_attn.v_proj": "attention.self.value", "self_attn.out_proj": "attention.output.dense",
-    "self_attn_layer_norm": "attention.output.LayerNorm", "fc1": "intermediate.dense", "fc2": "output.dense",
+    "self_attn.q_proj": "attention.self.query",
+    "self_attn.k_proj": "attention.self.key",
+    "self_attn.v_proj": "attention.self.value",
+    "self_attn.out_proj": "attention.output.dense",
+    "self_attn_layer_norm": "attention.output.LayerNorm",
+    "fc1": "intermediate.dense",
+    "fc2": "output.dense",
     "final_layer_norm": "output.LayerNorm",
 }
 TOP_LEVEL = {
@@ -30,7 +34,8 @@ TOP_LEVEL = {
     ENCODER + "embed_positions.weight": "roberta.embeddings.position_embeddings.weight",
     ENCODER + "layernorm_embedding.weight": "roberta.embeddings.LayerNorm.weight",
     ENCODER + "layernorm_embedding.bias": "roberta.embeddings.LayerNorm.bias",
-    "encoder.lm_head.dense.weight": "lm_head.dense.weight", "encoder.lm_head.dense.bias": "lm_head.dense.bias",
+    "encoder.lm_head.dense.weight": "lm_head.dense.weight",
+    "encoder.lm_head.dense.bias": "lm_head.dense.bias",
     "encoder.lm_head.layer_norm.weight": "lm_head.layer_norm.weight",
     "encoder.lm_head.layer_norm.bias": "lm_head.layer_norm.bias",
     "encoder.lm_head.bias": "lm_head.bias",
@@ -43,7 +48,7 @@ def hf_name(name: str) -> str | None:
     if name in TOP_LEVEL:
         return TOP_LEVEL[name]
     if name.startswith(ENCODER + "layers."):
-        index, rest = name[len(ENCODER + "layers."):].split(".", 1)
+        index, rest = name[len(ENCODER + "layers.") :].split(".", 1)
         module, kind = rest.rsplit(".", 1)
         if module in LAYER_PARTS:
             return f"roberta.encoder.layer.{index}.{LAYER_PARTS[module]}.{kind}"
@@ -63,8 +68,10 @@ def convert_state(fairseq_state: dict[str, torch.Tensor], model: RobertaForMaske
             unknown.append(name)
             continue
         if target[mapped].shape != tensor.shape:
-            raise ValueError(f"fairseq {name} has shape {tuple(tensor.shape)}, Transformers {mapped} "
-                             f"{tuple(target[mapped].shape)}: the preset does not match the checkpoint")
+            raise ValueError(
+                f"fairseq {name} has shape {tuple(tensor.shape)}, Transformers {mapped} "
+                f"{tuple(target[mapped].shape)}: the preset does not match the checkpoint"
+            )
         target[mapped].copy_(tensor)
         filled.add(mapped)
     if TIED in fairseq_state and not torch.equal(fairseq_state[TIED], fairseq_state[ENCODER + "embed_tokens.weight"]):
@@ -73,8 +80,10 @@ def convert_state(fairseq_state: dict[str, torch.Tensor], model: RobertaForMaske
     filled |= {"roberta.embeddings.token_type_embeddings.weight", "lm_head.decoder.weight", "lm_head.decoder.bias"}
     missing = sorted(set(target) - filled)
     if unknown or missing:
-        raise ValueError(f"fairseq checkpoint does not map onto the model: unmatched fairseq tensors {unknown}, "
-                         f"unfilled Transformers tensors {missing}")
+        raise ValueError(
+            f"fairseq checkpoint does not map onto the model: unmatched fairseq tensors {unknown}, "
+            f"unfilled Transformers tensors {missing}"
+        )
 
 
 def read_checkpoint(path: str | Path) -> dict:
@@ -87,8 +96,9 @@ def updates(checkpoint: dict) -> int:
     return int(checkpoint["optimizer_history"][-1]["num_updates"])
 
 
-def load_as_hf(checkpoint: dict, preset: Preset, tokenizer: PreTrainedTokenizerBase,
-               position_embeddings: bool) -> RobertaForMaskedLM:
+def load_as_hf(
+    checkpoint: dict, preset: Preset, tokenizer: PreTrainedTokenizerBase, position_embeddings: bool
+) -> RobertaForMaskedLM:
     """The Transformers masked LM (eval mode) holding a fairseq checkpoint's weights."""
     model = architecture.masked_lm(preset, tokenizer, position_embeddings)
     with torch.no_grad():

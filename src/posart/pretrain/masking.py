@@ -20,8 +20,17 @@ import torch
 class MaskedBlockDataset(torch.utils.data.Dataset):
     """Blocks -> {input_ids, labels}; `set_epoch` (called by the data loader) changes the masks."""
 
-    def __init__(self, blocks: Sequence[np.ndarray], mask_id: int, special_ids: Sequence[int], vocab_size: int,
-                 mask_prob: float, seed: int, random_prob: float = 0.1, keep_prob: float = 0.1):
+    def __init__(
+        self,
+        blocks: Sequence[np.ndarray],
+        mask_id: int,
+        special_ids: Sequence[int],
+        vocab_size: int,
+        mask_prob: float,
+        seed: int,
+        random_prob: float = 0.1,
+        keep_prob: float = 0.1,
+    ):
         self.blocks, self.mask_id, self.vocab_size = blocks, mask_id, vocab_size
         self.special_ids = np.asarray(sorted(special_ids))
         self.ordinary = np.setdiff1d(np.arange(vocab_size), self.special_ids)

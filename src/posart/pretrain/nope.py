@@ -31,6 +31,7 @@ MODEL_TYPE = "posart-roberta-nope"
 @strict
 class RobertaNopeConfig(RobertaConfig):
     """RobertaConfig whose `max_position_embeddings` is None: there is no position table."""
+
     model_type = MODEL_TYPE
     max_position_embeddings: int | None = None
 
@@ -45,9 +46,14 @@ class RobertaNopeEmbeddings(nn.Module):
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
-    def forward(self, input_ids: torch.LongTensor | None = None, token_type_ids: torch.LongTensor | None = None,
-                position_ids: torch.LongTensor | None = None, inputs_embeds: torch.Tensor | None = None,
-                past_key_values_length: int = 0) -> torch.Tensor:
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        token_type_ids: torch.LongTensor | None = None,
+        position_ids: torch.LongTensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        past_key_values_length: int = 0,
+    ) -> torch.Tensor:
         """`position_ids` is accepted for RobertaModel's call signature and ignored: no positions here."""
         if inputs_embeds is None:
             inputs_embeds = self.word_embeddings(input_ids)
@@ -59,6 +65,7 @@ class RobertaNopeEmbeddings(nn.Module):
 
 class RobertaNopeModel(RobertaModel):
     """RobertaModel with RobertaNopeEmbeddings (its forward is inherited unchanged)."""
+
     config_class = RobertaNopeConfig
     config: RobertaNopeConfig
 
@@ -74,6 +81,7 @@ class RobertaNopeModel(RobertaModel):
 
 class RobertaNopeForMaskedLM(RobertaForMaskedLM):
     """RobertaForMaskedLM over RobertaNopeModel (same head, same tied weights)."""
+
     config_class = RobertaNopeConfig
     config: RobertaNopeConfig
 

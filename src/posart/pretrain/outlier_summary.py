@@ -16,8 +16,7 @@ import pandas as pd
 
 from posart.detect import Criterion, outlier_mask
 
-COLUMNS = ["model", "layer", "argmax_dim", "argmax_share", "argmin_dim", "argmin_share", "chance_share",
-           "outlier_dims"]
+COLUMNS = ["model", "layer", "argmax_dim", "argmax_share", "argmin_dim", "argmin_share", "chance_share", "outlier_dims"]
 
 
 def layer_summary(model: str, stats: Mapping[str, np.ndarray], criterion: Criterion) -> pd.DataFrame:
@@ -26,6 +25,16 @@ def layer_summary(model: str, stats: Mapping[str, np.ndarray], criterion: Criter
     rows = []
     for layer in range(mean.shape[0]):
         flagged = np.flatnonzero(outlier_mask(mean[layer], low[layer], high[layer], criterion))
-        rows.append((model, layer, int(high[layer].argmax()), float(high[layer].max()), int(low[layer].argmax()),
-                     float(low[layer].max()), 1.0 / mean.shape[1], " ".join(map(str, flagged))))
+        rows.append(
+            (
+                model,
+                layer,
+                int(high[layer].argmax()),
+                float(high[layer].max()),
+                int(low[layer].argmax()),
+                float(low[layer].max()),
+                1.0 / mean.shape[1],
+                " ".join(map(str, flagged)),
+            )
+        )
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -28,8 +28,9 @@ class MaskedBlocks:
         return int(sum((t != -100).sum() for t in self.targets))
 
 
-def fixed_masks(blocks: Sequence[np.ndarray], mask_id: int, special_ids: Sequence[int], mask_prob: float,
-                seed: int) -> MaskedBlocks:
+def fixed_masks(
+    blocks: Sequence[np.ndarray], mask_id: int, special_ids: Sequence[int], mask_prob: float, seed: int
+) -> MaskedBlocks:
     """Mask `mask_prob` of each block's ordinary tokens, reproducibly from `seed`."""
     rng = np.random.default_rng(seed)
     inputs, targets = [], []
@@ -51,20 +52,21 @@ def pad(rows: Sequence[np.ndarray], value: int) -> torch.Tensor:
     """Stack 1-d arrays into a (n, longest) tensor, right-padded with `value`."""
     out = np.full((len(rows), max(len(r) for r in rows)), value, dtype=np.int64)
     for i, row in enumerate(rows):
-        out[i, :len(row)] = row
+        out[i, : len(row)] = row
     return torch.from_numpy(out)
 
 
 @torch.no_grad()
-def masked_perplexity(model: torch.nn.Module, masked: MaskedBlocks, pad_id: int, batch_size: int = 32,
-                      device: str = "cpu") -> dict:
+def masked_perplexity(
+    model: torch.nn.Module, masked: MaskedBlocks, pad_id: int, batch_size: int = 32, device: str = "cpu"
+) -> dict:
     """{loss (nats/token), perplexity, n_masked} of a masked-LM on fixed masks."""
     was_training = model.training
     model.eval()
     total, count = 0.0, 0
     for start in range(0, len(masked.inputs), batch_size):
-        inputs = pad(masked.inputs[start:start + batch_size], pad_id).to(device)
-        targets = pad(masked.targets[start:start + batch_size], -100).to(device)
+        inputs = pad(masked.inputs[start : start + batch_size], pad_id).to(device)
+        targets = pad(masked.targets[start : start + batch_size], -100).to(device)
         logits = model(input_ids=inputs, attention_mask=(inputs != pad_id).long()).logits
         keep = targets != -100
         total += torch.nn.functional.cross_entropy(logits[keep].float(), targets[keep], reduction="sum").item()

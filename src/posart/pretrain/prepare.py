@@ -17,8 +17,15 @@ from posart.atomic import write_text
 from posart.pretrain import blocks, bpe, corpus
 
 
-def prepare(files: Sequence[str | Path], out_dir: str | Path, vocab_size: int, tokens_per_sample: int,
-            valid_fraction: float, seed: int, max_documents: int | None = None) -> dict:
+def prepare(
+    files: Sequence[str | Path],
+    out_dir: str | Path,
+    vocab_size: int,
+    tokens_per_sample: int,
+    valid_fraction: float,
+    seed: int,
+    max_documents: int | None = None,
+) -> dict:
     out_dir = Path(out_dir)
     summary = corpus.prepare_text(files, out_dir, valid_fraction, seed, max_documents)
     tokenizer = bpe.train(out_dir / "train.txt", vocab_size, out_dir / "tokenizer", tokens_per_sample)

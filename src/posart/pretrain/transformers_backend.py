@@ -62,21 +62,36 @@ class Monitor(TrainerCallback):
         if step % self.preset.eval_every and step != state.max_steps:
             return
         result = perplexity.masked_perplexity(model, self.valid, self.pad_id, device=args.device)
-        state.log_history.append({"step": step, "valid_loss": result["loss"],
-                                  "valid_perplexity": result["perplexity"]})
+        state.log_history.append({"step": step, "valid_loss": result["loss"], "valid_perplexity": result["perplexity"]})
         self.reporter.valid(step, result["loss"], result["perplexity"])
 
 
 def training_arguments(preset: Preset, checkpoints: Path, seed: int) -> TrainingArguments:
     return TrainingArguments(
-        output_dir=str(checkpoints), max_steps=preset.max_steps, per_device_train_batch_size=preset.batch_size,
-        learning_rate=preset.learning_rate, warmup_steps=preset.warmup_steps,
-        lr_scheduler_type="polynomial", lr_scheduler_kwargs={"lr_end": 0.0, "power": 1.0},
-        weight_decay=preset.weight_decay, adam_beta1=preset.adam_beta1, adam_beta2=preset.adam_beta2,
-        adam_epsilon=preset.adam_eps, max_grad_norm=preset.clip_norm, save_strategy="steps",
-        save_steps=preset.save_every, logging_steps=preset.log_every, eval_strategy="no", seed=seed,
-        data_seed=seed, report_to=[], disable_tqdm=True, use_cpu=preset.device == "cpu",
-        dataloader_num_workers=0, save_only_model=False)
+        output_dir=str(checkpoints),
+        max_steps=preset.max_steps,
+        per_device_train_batch_size=preset.batch_size,
+        learning_rate=preset.learning_rate,
+        warmup_steps=preset.warmup_steps,
+        lr_scheduler_type="polynomial",
+        lr_scheduler_kwargs={"lr_end": 0.0, "power": 1.0},
+        weight_decay=preset.weight_decay,
+        adam_beta1=preset.adam_beta1,
+        adam_beta2=preset.adam_beta2,
+        adam_epsilon=preset.adam_eps,
+        max_grad_norm=preset.clip_norm,
+        save_strategy="steps",
+        save_steps=preset.save_every,
+        logging_steps=preset.log_every,
+        eval_strategy="no",
+        seed=seed,
+        data_seed=seed,
+        report_to=[],
+        disable_tqdm=True,
+        use_cpu=preset.device == "cpu",
+        dataloader_num_workers=0,
+        save_only_model=False,
+    )
 
 
 def records(history: list[dict]) -> list[dict]:
@@ -84,17 +99,37 @@ def records(history: list[dict]) -> list[dict]:
     out = []
     for entry in history:
         if "loss" in entry:
-            out.append({"step": entry["step"], "split": "train", "loss": entry["loss"],
-                        "learning_rate": entry.get("learning_rate", np.nan),
-                        "tokens_per_s": entry.get("tokens_per_s", np.nan)})
+            out.append(
+                {
+                    "step": entry["step"],
+                    "split": "train",
+                    "loss": entry["loss"],
+                    "learning_rate": entry.get("learning_rate", np.nan),
+                    "tokens_per_s": entry.get("tokens_per_s", np.nan),
+                }
+            )
         if "valid_loss" in entry:
-            out.append({"step": entry["step"], "split": "valid", "loss": entry["valid_loss"],
-                        "perplexity": entry["valid_perplexity"]})
+            out.append(
+                {
+                    "step": entry["step"],
+                    "split": "valid",
+                    "loss": entry["valid_loss"],
+                    "perplexity": entry["valid_perplexity"],
+                }
+            )
     return out
 
 
-def train(prep_dir: str | Path, run_dir: str | Path, preset: Preset, position_embeddings: bool, seed: int,
-          run: str, threads: int | None = None, callbacks: Sequence[TrainerCallback] = ()) -> dict:
+def train(
+    prep_dir: str | Path,
+    run_dir: str | Path,
+    preset: Preset,
+    position_embeddings: bool,
+    seed: int,
+    run: str,
+    threads: int | None = None,
+    callbacks: Sequence[TrainerCallback] = (),
+) -> dict:
     """Train (or resume) one model; write `model/`, `curves.csv`, `summary.json`; return the summary.
 
     `threads` sets torch's intra-op threads: on a shared CPU, more threads than free cores
@@ -109,17 +144,25 @@ def train(prep_dir: str | Path, run_dir: str | Path, preset: Preset, position_em
     tokenizer = prepare.load_tokenizer(prep_dir)
     bos, pad_id = tokenizer.bos_token_id, tokenizer.pad_token_id
     train_blocks = prepare.split_blocks(prep_dir, "train", preset.tokens_per_sample, bos)
-    valid = perplexity.fixed_masks(prepare.split_blocks(prep_dir, "valid", preset.tokens_per_sample, bos),
-                                   tokenizer.mask_token_id, tokenizer.all_special_ids, preset.mask_prob,
-                                   seed + EVAL_SEED_OFFSET)
+    valid = perplexity.fixed_masks(
+        prepare.split_blocks(prep_dir, "valid", preset.tokens_per_sample, bos),
+        tokenizer.mask_token_id,
+        tokenizer.all_special_ids,
+        preset.mask_prob,
+        seed + EVAL_SEED_OFFSET,
+    )
     set_seed(seed)
     model = architecture.masked_lm(preset, tokenizer, position_embeddings)
     reporter = curves.Reporter(run, preset.max_steps)
-    trainer = Trainer(model=model, args=training_arguments(preset, checkpoints, seed),
-                      train_dataset=MaskedBlockDataset(train_blocks, tokenizer.mask_token_id, tokenizer.all_special_ids,
-                                                       len(tokenizer), preset.mask_prob, seed),
-                      data_collator=DataCollatorForTokenClassification(tokenizer),
-                      callbacks=[Monitor(preset, reporter, valid, pad_id), *callbacks])
+    trainer = Trainer(
+        model=model,
+        args=training_arguments(preset, checkpoints, seed),
+        train_dataset=MaskedBlockDataset(
+            train_blocks, tokenizer.mask_token_id, tokenizer.all_special_ids, len(tokenizer), preset.mask_prob, seed
+        ),
+        data_collator=DataCollatorForTokenClassification(tokenizer),
+        callbacks=[Monitor(preset, reporter, valid, pad_id), *callbacks],
+    )
     trainer.remove_callback(PrinterCallback)  # Monitor prints the progress lines
     resume = get_last_checkpoint(str(checkpoints))
     started = time.perf_counter()
@@ -127,10 +170,20 @@ def train(prep_dir: str | Path, run_dir: str | Path, preset: Preset, position_em
     curves.save(run_dir / "curves.csv", curves.tidy(run, "transformers", records(trainer.state.log_history)))
     export.save_model(trainer.model, tokenizer, run_dir / "model", seed)
     final = perplexity.masked_perplexity(trainer.model, valid, pad_id, device=trainer.args.device)
-    summary = {"run": run, "backend": "transformers", "position_embeddings": position_embeddings, "seed": seed,
-               "resumed_from": resume, "steps": trainer.state.global_step, "valid_loss": final["loss"],
-               "valid_perplexity": final["perplexity"], "valid_masked_tokens": final["n_masked"],
-               "train_blocks": len(train_blocks), "seconds_this_session": time.perf_counter() - started,
-               "preset": preset.as_dict(), "parameters": sum(p.numel() for p in trainer.model.parameters())}
+    summary = {
+        "run": run,
+        "backend": "transformers",
+        "position_embeddings": position_embeddings,
+        "seed": seed,
+        "resumed_from": resume,
+        "steps": trainer.state.global_step,
+        "valid_loss": final["loss"],
+        "valid_perplexity": final["perplexity"],
+        "valid_masked_tokens": final["n_masked"],
+        "train_blocks": len(train_blocks),
+        "seconds_this_session": time.perf_counter() - started,
+        "preset": preset.as_dict(),
+        "parameters": sum(p.numel() for p in trainer.model.parameters()),
+    }
     write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
