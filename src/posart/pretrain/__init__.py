@@ -4,6 +4,7 @@ One concept per module: `presets` (sizes and optimisation), `corpus` (WikiExtrac
 train/valid lines), `bpe` (tokenizer), `blocks` (token streams and fairseq-style blocks),
 `prepare` (all of that once per corpus), `nope` (the registered no-position-embedding
 architecture), `architecture` (model configs), `perplexity` (fixed-mask validation),
-`curves` (progress and tidy curves), `export` (complete HF directories),
+`curves` (progress and tidy curves), `export` (complete HF directories), `finish`
+(export + final perplexity + summary), `masking` (training masks), `outlier_summary`,
 `transformers_backend` and `fairseq_backend` (training), `fairseq_convert` (fairseq -> HF).
 """

@@ -28,9 +28,8 @@ from typing import IO
 import numpy as np
 
 from posart.atomic import write_text
-from posart.pretrain import blocks, curves, export, fairseq_convert, perplexity, prepare
+from posart.pretrain import blocks, curves, fairseq_convert, finish, prepare
 from posart.pretrain.presets import Preset
-from posart.pretrain.transformers_backend import EVAL_SEED_OFFSET
 
 FIRST_SYMBOL = 4  # fairseq's Dictionary reserves <s>, <pad>, </s>, <unk>
 PLUGIN = Path(__file__).with_name("posart_fairseq")  # registers roberta_base_nope
@@ -235,28 +234,14 @@ def train(
     checkpoint = fairseq_convert.read_checkpoint(last)
     steps = fairseq_convert.updates(checkpoint)
     model = fairseq_convert.load_as_hf(checkpoint, preset, tokenizer, position_embeddings)
-    export.save_model(model, tokenizer, run_dir / "model", seed)
-    valid = perplexity.fixed_masks(
-        prepare.split_blocks(prep_dir, "valid", preset.tokens_per_sample, tokenizer.bos_token_id),
-        tokenizer.mask_token_id,
-        tokenizer.all_special_ids,
-        preset.mask_prob,
-        seed + EVAL_SEED_OFFSET,
-    )
-    final = perplexity.masked_perplexity(model, valid, tokenizer.pad_token_id)
-    summary = {
+    fields = {
         "run": run,
         "backend": "fairseq",
         "position_embeddings": position_embeddings,
-        "seed": seed,
         "resumed": resumed,
         "steps": steps,
-        "valid_loss": final["loss"],
-        "valid_perplexity": final["perplexity"],
-        "valid_masked_tokens": final["n_masked"],
         "seconds_this_session": time.perf_counter() - started,
-        "preset": preset.as_dict(),
-        "parameters": sum(p.numel() for p in model.parameters()),
     }
-    write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
-    return summary
+    return finish.finish(
+        run_dir, model, tokenizer, finish.validation_set(prep_dir, tokenizer, preset, seed), preset, seed, fields
+    )

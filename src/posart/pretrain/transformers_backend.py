@@ -17,7 +17,6 @@ Run directory: `checkpoints/checkpoint-<step>/`, `model/` (the result), `curves.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Sequence
@@ -29,12 +28,9 @@ from transformers.trainer_callback import PrinterCallback
 from transformers.trainer_utils import get_last_checkpoint
 from transformers.utils import logging as transformers_logging
 
-from posart.atomic import write_text
-from posart.pretrain import architecture, curves, export, perplexity, prepare
+from posart.pretrain import architecture, curves, finish, perplexity, prepare
 from posart.pretrain.masking import MaskedBlockDataset
 from posart.pretrain.presets import Preset
-
-EVAL_SEED_OFFSET = 1  # validation masks come from seed + 1, the training stream from seed
 
 
 class Monitor(TrainerCallback):
@@ -144,13 +140,7 @@ def train(
     tokenizer = prepare.load_tokenizer(prep_dir)
     bos, pad_id = tokenizer.bos_token_id, tokenizer.pad_token_id
     train_blocks = prepare.split_blocks(prep_dir, "train", preset.tokens_per_sample, bos)
-    valid = perplexity.fixed_masks(
-        prepare.split_blocks(prep_dir, "valid", preset.tokens_per_sample, bos),
-        tokenizer.mask_token_id,
-        tokenizer.all_special_ids,
-        preset.mask_prob,
-        seed + EVAL_SEED_OFFSET,
-    )
+    valid = finish.validation_set(prep_dir, tokenizer, preset, seed)
     set_seed(seed)
     model = architecture.masked_lm(preset, tokenizer, position_embeddings)
     reporter = curves.Reporter(run, preset.max_steps)
@@ -168,22 +158,13 @@ def train(
     started = time.perf_counter()
     trainer.train(resume_from_checkpoint=resume)
     curves.save(run_dir / "curves.csv", curves.tidy(run, "transformers", records(trainer.state.log_history)))
-    export.save_model(trainer.model, tokenizer, run_dir / "model", seed)
-    final = perplexity.masked_perplexity(trainer.model, valid, pad_id, device=trainer.args.device)
-    summary = {
+    fields = {
         "run": run,
         "backend": "transformers",
         "position_embeddings": position_embeddings,
-        "seed": seed,
         "resumed_from": resume,
         "steps": trainer.state.global_step,
-        "valid_loss": final["loss"],
-        "valid_perplexity": final["perplexity"],
-        "valid_masked_tokens": final["n_masked"],
         "train_blocks": len(train_blocks),
         "seconds_this_session": time.perf_counter() - started,
-        "preset": preset.as_dict(),
-        "parameters": sum(p.numel() for p in trainer.model.parameters()),
     }
-    write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
-    return summary
+    return finish.finish(run_dir, trainer.model, tokenizer, valid, preset, seed, fields, device=trainer.args.device)
