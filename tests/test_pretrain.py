@@ -329,3 +329,47 @@ def test_layer_summary_hand_computed():
     assert table[["layer", "argmax_dim", "argmin_dim"]].values.tolist() == [[0, 0, 0], [1, 2, 3]]
     assert table.argmax_share.tolist() == [0.25, 0.9] and table.argmin_share.tolist() == [0.4, 0.4]
     assert table.outlier_dims.tolist() == ["", "2"] and (table.chance_share == 0.25).all()
+
+
+def test_table4_and_training_curves(tmp_path):
+    from posart.pretrain import figure, table4
+
+    summary = {
+        "preset": presets.get("paper").as_dict(),
+        "position_embeddings": False,
+        "backend": "fairseq",
+        "steps": 200_000,
+        "valid_perplexity": 354.04,
+    }
+    outliers = pd.DataFrame(
+        {
+            "model": ["nope"] * 2,
+            "layer": [0, 1],
+            "argmax_dim": [3, 81],
+            "argmax_share": [0.01, 0.8256],
+            "argmin_dim": [5, 7],
+            "argmin_share": [0.02, 0.3],
+            "chance_share": [1 / 768] * 2,
+            "outlier_dims": ["", "81"],
+        }
+    )
+    numbers, hyper, shown = table4.build({"nope": summary}, outliers)
+    rows = dict(zip(hyper["hyper-parameter"], hyper["nope"]))
+    assert rows["number of layers"] == "12" and rows["Adam (eps, beta1, beta2)"] == "(1e-06, 0.9, 0.98)"
+    assert rows["validation perplexity"] == "354.04" and rows["position embeddings"] == "no"
+    assert shown["most often max: dim (share %)"].tolist() == ["3 (1.00)", "81 (82.56)"]
+    assert list(numbers.columns) == table4.COLUMNS and set(numbers.section) == {"hyperparameters", "outliers"}
+    table4.write(numbers, hyper, shown, tmp_path / "t.csv", tmp_path / "t.md", tmp_path / "t.tex", "Table 4.")
+    assert "82.56" in (tmp_path / "t.md").read_text() and "tabular" in (tmp_path / "t.tex").read_text()
+    curves = pd.DataFrame(
+        {
+            "run": "nope",
+            "backend": "fairseq",
+            "step": [1, 2, 2],
+            "split": ["train", "train", "valid"],
+            "metric": ["loss", "loss", "perplexity"],
+            "value": [9.0, 8.0, 300.0],
+        }
+    )
+    figure.training_curves(curves, tmp_path / "curves.png")
+    assert (tmp_path / "curves.png").read_bytes()[:4] == b"\x89PNG"

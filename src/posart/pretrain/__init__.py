@@ -6,5 +6,6 @@ train/valid lines), `bpe` (tokenizer), `blocks` (token streams and fairseq-style
 architecture), `architecture` (model configs), `perplexity` (fixed-mask validation),
 `curves` (progress and tidy curves), `export` (complete HF directories), `finish`
 (export + final perplexity + summary), `masking` (training masks), `outlier_summary`,
+`table4` and `figure` (the paper artefacts),
 `transformers_backend` and `fairseq_backend` (training), `fairseq_convert` (fairseq -> HF).
 """
