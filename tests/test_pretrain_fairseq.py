@@ -181,3 +181,15 @@ def test_fairseq_resumes_from_its_last_checkpoint(fairseq_runs, tmp_path):
     this_session = (run_dir / "train.log").read_text().split("$ ")[-1]
     assert "Loaded checkpoint" in this_session and '"num_updates": "14"' in this_session
     assert '"num_updates": "2"' not in this_session
+
+
+def test_conda_post_deploy_installs_the_pinned_fairseq(repo):
+    """envs/fairseq.post-deploy.sh installs fairseq-fixed (the env file cannot); same pin as pyproject."""
+    import re
+    import tomllib
+
+    extra = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["optional-dependencies"]["fairseq"]
+    pinned = next(d for d in extra if d.startswith("fairseq-fixed=="))
+    script = (repo / "envs" / "fairseq.post-deploy.sh").read_text()
+    assert re.findall(r'"(fairseq-fixed==[^"]+)"', script) == [pinned]
+    assert "--no-build-isolation" in script and "pip uninstall -y torchaudio" in script
