@@ -128,7 +128,7 @@ def registry_schema(path: str | os.PathLike) -> dict:
 
 def check(config: Mapping, lines: Lines | None = None) -> None:
     """Cross-checks the schema cannot express; all problems in one error, each naming its key."""
-    problems = _references(config) + _paths(config)
+    problems = _references(config) + _pretrain_references(config) + _paths(config)
     if problems:
         raise ConfigError(
             "config:\n" + "\n".join(f"  {schema.located(key, lines or {})}: {text}" for key, text in problems)
@@ -172,6 +172,22 @@ def _references(config: Mapping) -> list[tuple[tuple, str]]:
                         f"{special}; make them agree",
                     )
                 )
+    return problems
+
+
+def _pretrain_references(config: Mapping) -> list[tuple[tuple, str]]:
+    """Pretrained models name defined runs; runs name defined pretraining corpora."""
+    runs, corpora = config["pretrain"]["runs"], config["pretrain"]["corpora"]
+    problems = [
+        (("models", name, "run"), f"run {entry['run']!r} is not defined under `pretrain.runs`")
+        for name, entry in config["models"].items()
+        if entry["source"] == "pretrained" and entry["run"] not in runs
+    ]
+    problems += [
+        (("pretrain", "runs", name, "corpus"), f"corpus {run['corpus']!r} is not defined under `pretrain.corpora`")
+        for name, run in runs.items()
+        if run["corpus"] not in corpora
+    ]
     return problems
 
 

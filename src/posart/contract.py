@@ -38,6 +38,11 @@ FILES = {
     "supervised": ContractFile(
         "results/{model}/tasks/supervised.csv", ("model", "task", "layer", "method", "split", "accuracy")
     ),
+    "pretrain_curves": ContractFile(
+        "results/pretrain/{run}/curves.csv",
+        ("run", "backend", "step", "split", "metric", "value"),
+        "metrics: train loss (nats), learning_rate, tokens_per_s; valid loss, perplexity",
+    ),
 }
 
 

@@ -38,3 +38,10 @@ def layer_summary(model: str, stats: Mapping[str, np.ndarray], criterion: Criter
             )
         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def from_stats_file(model: str, path, criterion: Criterion) -> pd.DataFrame:
+    """`layer_summary` of a statistics file (posart.stats.save); reads it with numpy alone, so that
+    the report environment, which has no HDF5, can build Table 4."""
+    with np.load(path) as data:
+        return layer_summary(model, {key: data[key] for key in data.files}, criterion)
