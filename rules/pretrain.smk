@@ -37,7 +37,7 @@ rule pretrain:
         "logs/pretrain/{run}.log",
     conda:
         "../envs/fairseq.yaml"
-    threads: config["pretrain"]["threads"]
+    threads: 1
     params:
         run=get_pretrain_run,
     script:
