@@ -18,10 +18,12 @@ FORMATTED = [
     "src/posart/config.py",
     "src/posart/contract.py",
     "src/posart/corpora/senteval_sts.py",
+    "src/posart/corpora/wikiextractor.py",
     "src/posart/data_check.py",
     "src/posart/download.py",
     "src/posart/geometry.py",
     "src/posart/prepare.py",
+    "src/posart/pretrain",
     "src/posart/readers.py",
     "src/posart/registry.py",
     "src/posart/schema.py",
@@ -32,8 +34,13 @@ FORMATTED = [
     "tests/test_contract.py",
     "tests/test_format.py",
     "tests/test_prepare.py",
+    "tests/pretrain_corpus.py",
+    "tests/test_pretrain.py",
+    "tests/test_pretrain_fairseq.py",
+    "tests/test_pretrain_workflow.py",
     "tests/test_registry.py",
     "tests/test_rules.py",
+    "tests/test_wikiextractor.py",
 ]
 
 
