@@ -340,6 +340,7 @@ def test_table4_and_training_curves(tmp_path):
         "backend": "fairseq",
         "steps": 200_000,
         "valid_perplexity": 354.04,
+        "vocabulary": 50265,
     }
     outliers = pd.DataFrame(
         {

@@ -41,6 +41,7 @@ def finish(
         "valid_loss": final["loss"],
         "valid_perplexity": final["perplexity"],
         "valid_masked_tokens": final["n_masked"],
+        "vocabulary": len(tokenizer),  # the trained BPE's size: a small corpus may stop below the preset's
         "preset": preset.as_dict(),
         "parameters": sum(p.numel() for p in model.parameters()),
     }

@@ -31,7 +31,7 @@ HYPERPARAMETERS = {
     "Adam (eps, beta1, beta2)": None,
     "gradient clipping": "clip_norm",
     "tokens per sample": "tokens_per_sample",
-    "vocabulary size": "vocab_size",
+    "vocabulary size (preset)": "vocab_size",
 }
 COLUMNS = ["model", "section", "layer", "item", "value"]
 
@@ -45,6 +45,7 @@ def hyperparameters(summary: Mapping) -> dict[str, str]:
     }
     rows.update(
         {
+            "vocabulary size (trained BPE)": str(summary["vocabulary"]),
             "position embeddings": "yes" if summary["position_embeddings"] else "no",
             "backend": summary["backend"],
             "steps trained": str(summary["steps"]),
