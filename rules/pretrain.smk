@@ -12,7 +12,14 @@ rule pretrain_corpus:
         "results/pretrain/data/{pcorpus}/{preset}/corpus.json",
         expand(
             "results/pretrain/data/{{pcorpus}}/{{preset}}/{name}",
-            name=["train.txt", "valid.txt", "train.npz", "valid.npz", "tokenizer/tokenizer.json"],
+            name=[
+                "train.txt",
+                "valid.txt",
+                "train.npz",
+                "valid.npz",
+                "tokenizer/tokenizer.json",
+                "tokenizer/tokenizer_config.json",
+            ],
         ),
     log:
         "logs/pretrain_corpus/{pcorpus}/{preset}.log",
@@ -30,7 +37,8 @@ rule pretrain:
     output:
         "results/pretrain/{run}/curves.csv",
         model=expand(
-            "results/pretrain/{{run}}/model/{name}", name=["config.json", "model.safetensors", "tokenizer.json"]
+            "results/pretrain/{{run}}/model/{name}",
+            name=["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"],
         ),
         summary="results/pretrain/{run}/summary.json",
     log:

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from posart import adapter
-from posart.pretrain import fairseq_backend, presets, transformers_backend
+from posart.pretrain import fairseq_backend, finish, presets, transformers_backend
 
 BACKENDS = {"transformers": transformers_backend.train, "fairseq": fairseq_backend.train}
 
@@ -18,3 +18,4 @@ with adapter.run(snakemake):
         run=snakemake.wildcards.run,
         threads=snakemake.threads,
     )
+    finish.drop_work(Path(snakemake.output.summary).parent)  # checkpoints serve only a killed run

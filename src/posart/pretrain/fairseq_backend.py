@@ -176,6 +176,7 @@ def stream(command: list[str], log_path: Path, terminal: IO | None = None, env: 
             log.write(line)
             log.flush()
             print(line, end="", file=terminal, flush=True)
+            curves.log.info(line.rstrip("\n"))  # the rule's log, through the adapter's logging
         if process.wait():
             raise RuntimeError(f"{Path(command[0]).name} failed with exit code {process.returncode}; see {log_path}")
 

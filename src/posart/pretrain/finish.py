@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -47,3 +48,17 @@ def finish(
     }
     write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+# What a run keeps only while it may be resumed: checkpoints, and fairseq's binarised data and log.
+WORK = ("checkpoints", "data-bin", "fairseq-input", "train.log")
+
+
+def drop_work(run_dir: str | Path) -> None:
+    """Remove a finished, exported run's working files (the workflow keeps only its declared results)."""
+    for name in WORK:
+        path = Path(run_dir) / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
