@@ -35,6 +35,7 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/pretrain.smk"
 include: "rules/identity.smk"
 include: "rules/encode.smk"
 include: "rules/outliers.smk"

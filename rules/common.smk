@@ -3,6 +3,7 @@
 import re
 
 from posart import download, identity, prepare, registry
+from posart.pretrain import corpus as pretrain_corpus
 
 REGISTRY = registry.load()
 DATA_DIR = config["data_dir"]
@@ -17,6 +18,10 @@ TASKS = list(config["supervised"]["tasks"])
 WIC_ON = config["wic"]["enabled"]
 GEOMETRY_CORPUS = config["geometry"]["corpus"]
 OUTLIER_CORPORA = config["outliers"]["corpora"]
+PRETRAIN = config["pretrain"]
+# Models this workflow pretrains, and the run that makes each.
+PRETRAINED_RUNS = {name: e["run"] for name, e in config["models"].items() if e["source"] == "pretrained"}
+PRETRAINED_MODELS = list(PRETRAINED_RUNS)
 TABLE_FORMATS = ["csv", "md", "tex"]
 # Every table encoded for a model: results/data/{table}.csv -> results/{model}/activations/{table}.h5.
 ENCODED = prepare.prepared_tables(config)
@@ -35,6 +40,9 @@ wildcard_constraints:
     fitted=_names(FITTED),
     task=_names(TASKS),
     shard=r"\d+",
+    run=_names(PRETRAIN["runs"]),
+    pcorpus=_names(PRETRAIN["corpora"]),
+    preset="paper|small|tiny",
     nshards=r"\d+",
 
 
@@ -161,6 +169,36 @@ def get_supervised_parts(wildcards):
     )
 
 
+def get_pretrain_corpus_entry(wildcards):
+    return PRETRAIN["corpora"][wildcards.pcorpus]
+
+
+def get_pretrain_corpus_files(wildcards):
+    """The WikiExtractor files the corpus's glob patterns match under data_dir (none: an error naming it)."""
+    patterns = [f"{DATA_DIR}/{pattern}" for pattern in PRETRAIN["corpora"][wildcards.pcorpus]["files"]]
+    return [str(path) for path in pretrain_corpus.expand(patterns)]
+
+
+def get_pretrain_run(wildcards):
+    return PRETRAIN["runs"][wildcards.run]
+
+
+def get_pretrain_prepared(wildcards):
+    run = PRETRAIN["runs"][wildcards.run]
+    return f"results/pretrain/data/{run['corpus']}/{run['preset']}/corpus.json"
+
+
+def get_pretrained_summary(wildcards):
+    """A pretrained model's weights are re-identified whenever its run is retrained."""
+    run = PRETRAINED_RUNS.get(wildcards.model)
+    return [f"results/pretrain/{run}/summary.json"] if run else []
+
+
+def get_pretrained(pattern):
+    """One file per pretrained model's run, in PRETRAINED_MODELS order."""
+    return [pattern.format(run=PRETRAINED_RUNS[model]) for model in PRETRAINED_MODELS]
+
+
 def per_model(pattern):
     return expand(pattern, model=MODELS)
 
@@ -182,4 +220,7 @@ def all_targets():
     if TASKS:
         targets += per_model("results/{model}/tasks/supervised.csv")
         targets += expand("results/paper/table3_supervised.{ext}", ext=TABLE_FORMATS)
+    if PRETRAINED_MODELS and OUTLIER_CORPORA:
+        targets += expand("results/paper/table4_pretraining.{ext}", ext=TABLE_FORMATS)
+        targets += ["results/paper/fig_pretraining_curves.png"]
     return targets

@@ -114,9 +114,11 @@ def test_wic_grid_clip_and_probe_defaults(tmp_path, in_repo):
 def test_demo_config_is_canonical_and_complete(in_repo):
     loaded = config.load([REPO / "config.yaml"], schema_path=SCHEMA)
     assert list(loaded) == sorted(loaded) and list(loaded["encode"]) == sorted(loaded["encode"])
+    pretrained = {name: {"source": "pretrained", "run": name, "subdir": "model"} for name in ("tiny-pe", "tiny-nope")}
     assert loaded["encode"]["batch_tokens"] == 8192 and loaded["models"] == {
         **MINILM,
         "minilm": {**MINILM["minilm"], "subdir": "model"},
+        **pretrained,
     }
 
 
@@ -125,7 +127,8 @@ def test_demo_config_is_canonical_and_complete(in_repo):
 
 def test_a_named_config_is_the_whole_run(in_repo):
     loaded = config.load([REPO / "configs" / "paper.yaml"], {"data_dir": "demo/data"}, schema_path=SCHEMA)
-    assert len(loaded["models"]) == 6 and "minilm" not in loaded["models"]
+    assert len(loaded["models"]) == 8 and "minilm" not in loaded["models"]
+    assert {n for n, e in loaded["models"].items() if e["source"] == "pretrained"} == set(loaded["pretrain"]["runs"])
     assert loaded["corpora"]["sst2"]["sample"] == 10000
     # The paper's settings: its WiC grid, W-only probes, its clipping (share test alone; one
     # global set for the base and distilled models, per-layer sets for the large ones).
@@ -151,9 +154,9 @@ def test_later_files_and_overrides_merge_key_by_key(tmp_path, in_repo):
     )
     assert loaded["encode"]["shards"] == 3 and loaded["encode"]["dtype"] == "float16"
     assert loaded["wic"]["thresholds"] == [0.25, 0.5]  # typed: Snakemake passes nested --config values as text
-    assert loaded["wic"]["split"] == "train" and loaded["models"] == config.canonical(
-        {"minilm": {**MINILM["minilm"], "subdir": "model"}}
-    )
+    assert loaded["wic"]["split"] == "train"
+    assert loaded["models"]["minilm"] == config.canonical({**MINILM["minilm"], "subdir": "model"})
+    assert set(loaded["models"]) == set(DEMO["models"])
 
 
 # --- errors that say where ---------------------------------------------------------------------
@@ -256,6 +259,14 @@ def test_missing_path_model_says_so(tmp_path, in_repo):
             lambda c: (c["postprocess"]["whiten"].update(level="sentences"), c["sts"].update(special_tokens=False)),
             r"postprocess.whiten.level: .*sts.special_tokens=False; make them agree",
         ),
+        (
+            lambda c: c["models"]["tiny-pe"].update(run="nope"),
+            r"models.tiny-pe.run: run 'nope' is not defined under `pretrain.runs`",
+        ),
+        (
+            lambda c: c["pretrain"]["runs"]["tiny-nope"].update(corpus="nope"),
+            r"pretrain.runs.tiny-nope.corpus: corpus 'nope' is not defined under `pretrain.corpora`",
+        ),
     ],
 )
 def test_cross_checks_name_the_key(tmp_path, in_repo, change, expected):
@@ -277,7 +288,7 @@ CORPUS = "corpora:\n  s:\n    reader: plain_text\n    file: text/sentences.txt\n
         ),
         pytest.param(
             MODEL + "    revison: abc\n",
-            r"config0.yaml:5: models.m.revison: unknown key \(allowed here: id, path, revision, source, subdir\)",
+            r"config0.yaml:5: models.m.revison: unknown key \(allowed here: id, path, revision, run, source, subdir\)",
             id="model-typo",
         ),
         pytest.param(
@@ -468,11 +479,15 @@ def planned_models(output: str) -> set[str]:
     "path", ["config.yaml"] + sorted(str(p.relative_to(REPO)) for p in REPO.glob("configs/*.yaml"))
 )
 def test_every_shipped_config_dry_runs_exactly_its_models(workdir, tmp_path, path):
-    """Data is planned as downloads into an empty directory, so no dataset is needed."""
+    """Data is planned as downloads into an empty directory, so no dataset is needed, except the
+    pretraining text (WikiExtractor files cannot be downloaded): one placeholder file stands in."""
     args = [] if path == "config.yaml" else ["--configfile", path]
+    wiki = tmp_path / "data" / "wikipedia" / "enwiki_wikiextractor" / "AA" / "wiki_00"
+    wiki.parent.mkdir(parents=True)
+    wiki.write_text("")
     result = snakemake(workdir, "-n", *args, "--config", "download=True", f"data_dir={tmp_path / 'data'}")
     assert result.returncode == 0, result.stderr[-3000:]
     models = set(yaml.safe_load((REPO / path).read_text())["models"])
     assert planned_models(result.stdout + result.stderr) == models
     if path == "configs/paper.yaml":
-        assert len(models) == 6
+        assert len(models) == 8

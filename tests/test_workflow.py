@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 METHODS = ["raw"] + list(CONFIG["postprocess"])
 TASKS = list(CONFIG["supervised"]["tasks"])
-PAPER = ["table1_wic", "table2_sts", "table3_supervised"]
+PAPER = ["table1_wic", "table2_sts", "table3_supervised", "table4_pretraining"]
+N_MODELS = len(CONFIG["models"])  # minilm and the pretrained tiny pair
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def test_lint_is_clean():
 def test_every_target_and_the_output_contract(demo):
     model = "minilm"
     for spec in contract.FILES.values():
-        relative = spec.path.format(model=model, corpus="sst2")
+        relative = spec.path.format(model=model, corpus="sst2", run="tiny-pe")
         frame = pd.read_csv(demo / relative)
         assert tuple(frame.columns) == spec.columns, relative
         assert len(frame) and not frame.isna().any().any(), relative
@@ -51,7 +52,7 @@ def test_every_target_and_the_output_contract(demo):
     for name in PAPER:
         for ext in ("csv", "md", "tex"):
             assert (demo / "results" / "paper" / f"{name}.{ext}").stat().st_size > 0
-    for figure in (f"fig1_mean_vectors_{model}.png", "fig6_geometry.png"):
+    for figure in (f"fig1_mean_vectors_{model}.png", "fig6_geometry.png", "fig_pretraining_curves.png"):
         assert (demo / "results" / "paper" / figure).read_bytes()[:4] == b"\x89PNG"
     sts = pd.read_csv(demo / "results" / model / "tasks" / "sts.csv")
     multi = sts[sts.dataset.str.startswith("sts1")]
@@ -130,23 +131,29 @@ def test_nothing_left_to_do_after_the_run(demo):
 
 
 def per_method(rule):
-    return {rule: len(METHODS)}
+    return {rule: len(METHODS) * N_MODELS}
+
+
+def per_model(*rules, times=1):
+    return {rule: times * N_MODELS for rule in rules}
 
 
 @pytest.mark.parametrize("override, expected", [
-    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), "collect_wic": 1, "table1_wic": 1}),
+    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), **per_model("collect_wic"), "table1_wic": 1}),
     ({"sts": {"aggregate": "wmean"}}, {"table2_sts": 1}),
     ({"supervised": {"epochs": 3}},
-     {"supervised": len(TASKS) * len(METHODS), "collect_supervised": 1, "table3_supervised": 1}),
+     {"supervised": len(TASKS) * len(METHODS) * N_MODELS, **per_model("collect_supervised"),
+      "table3_supervised": 1}),
     ({"outliers": {"criterion": {"share_threshold": 0.5}}},
-     {"outliers": 2, "fig1_mean_vectors": 1, "fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1,
-      "supervised": len(TASKS), "collect_geometry": 1, "collect_wic": 1, "collect_sts": 1,
-      "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1}),
-    ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), "collect_geometry": 1, "fig6_geometry": 1}),
+     {**per_model("outliers", times=2), **per_model("fig1_mean_vectors", "fit_postprocess", "geometry", "wic", "sts"),
+      **per_model("supervised", times=len(TASKS)),
+      **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
+      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, "table4_pretraining": 1}),
+    ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), **per_model("collect_geometry"), "fig6_geometry": 1}),
     ({"postprocess": {"abtt": {"n_remove": 2}}},
-     {"fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1, "supervised": len(TASKS), "collect_geometry": 1,
-      "collect_wic": 1, "collect_sts": 1, "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1,
-      "table3_supervised": 1, "fig6_geometry": 1}),
+     {**per_model("fit_postprocess", "geometry", "wic", "sts"), **per_model("supervised", times=len(TASKS)),
+      **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
+      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1}),
 ])
 def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected):
     """A one-key override with --config (nested values written as YAML) re-runs only its dependants."""

@@ -128,7 +128,7 @@ def registry_schema(path: str | os.PathLike) -> dict:
 
 def check(config: Mapping, lines: Lines | None = None) -> None:
     """Cross-checks the schema cannot express; all problems in one error, each naming its key."""
-    problems = _references(config) + _paths(config)
+    problems = _references(config) + _pretrain_references(config) + _paths(config)
     if problems:
         raise ConfigError(
             "config:\n" + "\n".join(f"  {schema.located(key, lines or {})}: {text}" for key, text in problems)
@@ -189,6 +189,22 @@ def _eval_fit(key: tuple, entry: Mapping) -> list[tuple[tuple, str]]:
         problems.append((key + ("corpus",), "fit: eval fits on the sentences each task evaluates; remove `corpus`"))
     if entry["level"] != "sentences":
         problems.append((key + ("level",), "fit: eval fits on mean-pooled sentence vectors; set level: sentences"))
+    return problems
+
+
+def _pretrain_references(config: Mapping) -> list[tuple[tuple, str]]:
+    """Pretrained models name defined runs; runs name defined pretraining corpora."""
+    runs, corpora = config["pretrain"]["runs"], config["pretrain"]["corpora"]
+    problems = [
+        (("models", name, "run"), f"run {entry['run']!r} is not defined under `pretrain.runs`")
+        for name, entry in config["models"].items()
+        if entry["source"] == "pretrained" and entry["run"] not in runs
+    ]
+    problems += [
+        (("pretrain", "runs", name, "corpus"), f"corpus {run['corpus']!r} is not defined under `pretrain.corpora`")
+        for name, run in runs.items()
+        if run["corpus"] not in corpora
+    ]
     return problems
 
 

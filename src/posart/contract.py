@@ -41,6 +41,11 @@ FILES = {
         "results/{model}/tasks/supervised.csv",
         ("model", "task", "layer", "method", "n_clipped", "split", "accuracy"),
     ),
+    "pretrain_curves": ContractFile(
+        "results/pretrain/{run}/curves.csv",
+        ("run", "backend", "step", "split", "metric", "value"),
+        "metrics: train loss (nats), learning_rate, tokens_per_s; valid loss, perplexity",
+    ),
 }
 
 

@@ -17,6 +17,8 @@ import torch
 from safetensors import SafetensorError
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+import posart.pretrain.nope  # noqa: F401  (registers model_type "posart-roberta-nope" with the Auto classes)
+
 # Which directory an entry names lives in posart.identity (light enough for DAG-build time).
 from posart.identity import ModelLoadError, package_model_dir, resolve  # noqa: F401  (re-exported)
 
