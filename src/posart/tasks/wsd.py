@@ -1,0 +1,206 @@
+"""Word sense disambiguation by the nearest sense centroid (the earlier version's WSD experiment).
+
+Training-free 1-nearest-neighbour WSD, as in Loureiro & Jorge's LMMS (2019) before its
+extensions:
+- a sense's vector, per layer, is the mean of the contextual vectors of its occurrences in
+  SemCor; an occurrence's vector is the mean of its subword tokens, a multiword unit
+  ("took place") pooling the subwords of all its words (`posart.span_pooling`); an
+  occurrence tagged with several keys counts for each of them;
+- a target's candidates are the WordNet 3.0 senses of its lemma and part of speech
+  (`index.sense`); it is assigned the candidate whose sense vector is nearest by cosine,
+  among candidates seen in SemCor (ties: the lower WordNet sense number);
+- fallback: when no candidate was seen in SemCor (or the target's words were truncated
+  away by the encoder), the target gets WordNet's first sense (sense number 1), the usual
+  back-off of nearest-neighbour WSD. A lemma unseen in SemCor has no SemCor frequency, so
+  the SemCor most-frequent-sense alternative would leave it unanswered. `coverage` is the
+  share (%) of targets decided by the nearest-neighbour rule; the rest used the fallback.
+- scoring follows Raganato et al.'s scorer: an answer is correct when it is one of the
+  gold keys; P = correct / answered, R = correct / targets, F1 = 2PR / (P + R), x100. Every
+  target with a WordNet entry for its lemma and part of speech is answered, so P = R = F1.
+
+The post-processing `transform(layer, vectors)` is applied to every occurrence and target
+vector before averaging and comparing. Sense vectors are accumulated one sentence block
+at a time from the SemCor cache (`span_means`), one layer at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from posart.cache import ActivationCache
+from posart.corpora.sense_tagged import SenseTagged
+from posart.span_pooling import span_means, span_tokens
+
+log = logging.getLogger(__name__)
+NEAREST, FIRST_SENSE = "nearest", "first_sense"
+PAIR_BLOCK = 1 << 16
+
+
+def candidate_senses(index: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """[target (row of `targets`), key, sense_number]: each target's WordNet senses, by sense number."""
+    frame = targets[["lemma", "pos"]].reset_index(drop=True).rename_axis("target").reset_index()
+    merged = frame.merge(index[["lemma", "pos", "key", "sense_number"]], on=["lemma", "pos"])
+    return merged.sort_values(["target", "sense_number"], kind="stable")[["target", "key", "sense_number"]] \
+        .reset_index(drop=True)
+
+
+def select_training(semcor: SenseTagged, keys: Iterable[str], max_per_sense: int | None = None) -> SenseTagged:
+    """The SemCor instances with a wanted key (their other keys dropped) and the sentences holding them.
+
+    With `max_per_sense`, a key keeps its first occurrences in corpus order; an instance is
+    kept while any of its keys is under the cap. This bounds how much of SemCor is encoded.
+    """
+    wanted = set(keys)
+    exploded = semcor.instances.assign(key=semcor.instances["keys"].str.split()).explode("key")
+    exploded = exploded[exploded.key.isin(wanted)]
+    if max_per_sense is not None:
+        if max_per_sense < 1:
+            raise ValueError(f"max_per_sense must be >= 1 or None, not {max_per_sense}")
+        exploded = exploded[exploded.groupby("key").cumcount() < max_per_sense]
+    keys_of = exploded.groupby("id", sort=False).key.agg(" ".join)
+    instances = semcor.instances[semcor.instances.id.isin(keys_of.index)].copy()
+    instances["keys"] = instances.id.map(keys_of)
+    sentences = semcor.sentences[semcor.sentences.sentence_id.isin(instances.sentence_id)]
+    return SenseTagged(sentences.reset_index(drop=True), instances.reset_index(drop=True))
+
+
+def _spans(cache: ActivationCache, tagged: SenseTagged) -> tuple[np.ndarray, np.ndarray]:
+    """Cache row of each instance (-1: its sentence is not in the cache) and the valid mask."""
+    text = tagged.instances.sentence_id.map(tagged.sentences.set_index("sentence_id").text)
+    if text.isna().any():
+        raise ValueError(f"instance {tagged.instances.id[text.isna()].iloc[0]} names no sentence of its corpus")
+    rows = cache.rows_of(text)
+    return rows, rows >= 0
+
+
+def sense_vectors(cache: ActivationCache, training: SenseTagged, keys: pd.Index, layer: int,
+                  transform) -> tuple[np.ndarray, np.ndarray]:
+    """(sums (len(keys), d) float64, occurrence counts) of the transformed occurrence vectors of each key."""
+    rows, present = _spans(cache, training)
+    instances = training.instances[present]
+    exploded = pd.DataFrame({"instance": np.arange(len(instances)),
+                             "key": instances["keys"].str.split().to_numpy()}).explode("key")
+    exploded = exploded[exploded.key.isin(keys)]
+    membership = sparse.csr_matrix(
+        (np.ones(len(exploded)), (exploded.instance.to_numpy(np.int64), keys.get_indexer(exploded.key))),
+        shape=(len(instances), len(keys)))
+    pairs = span_tokens(cache, rows[present], instances.start.to_numpy(), instances.stop.to_numpy())
+    sums = np.zeros((len(keys), cache.dim), np.float64)
+    counts = np.zeros(len(keys), np.int64)
+    encoded = 0
+    for ids, means in span_means(cache, layer, pairs):
+        block = membership[ids].T
+        sums += block @ transform(layer, means).astype(np.float64)
+        counts += np.asarray(block.sum(axis=1)).ravel().astype(np.int64)
+        encoded += len(ids)
+    if encoded < len(present):
+        log.warning("WSD: %d of %d training occurrences unused (%d sentences not in %s, the rest truncated)",
+                    len(present) - encoded, len(present), (~present).sum(), cache.path)
+    return sums, counts
+
+
+def target_vectors(cache: ActivationCache, targets: SenseTagged, layer: int, transform) -> np.ndarray:
+    """(n_targets, d) transformed target vectors; rows of NaN for targets without encoded tokens."""
+    rows, present = _spans(cache, targets)
+    found = np.flatnonzero(present)
+    instances = targets.instances
+    pairs = span_tokens(cache, rows[found], instances.start.to_numpy()[found], instances.stop.to_numpy()[found])
+    out = np.full((len(instances), cache.dim), np.nan, np.float32)
+    for ids, means in span_means(cache, layer, pairs):
+        out[found[ids]] = transform(layer, means)
+    return out
+
+
+def nearest_senses(vectors: np.ndarray, centroids: np.ndarray, candidates: pd.DataFrame) -> pd.Series:
+    """target -> index (row of `centroids`) of its nearest candidate by cosine.
+
+    `candidates` [target, centroid] lists, per target, the candidates that have a centroid in
+    the preferred order (ties go to the earlier); targets with NaN vectors or no candidate are absent.
+    """
+    unit = _unit(centroids)
+    targets = _unit(vectors)
+    pairs = candidates[np.isfinite(targets[candidates.target.to_numpy(), 0])]
+    target, centroid = pairs.target.to_numpy(), pairs.centroid.to_numpy()
+    cosine = np.concatenate([np.einsum("ij,ij->i", targets[target[a:a + PAIR_BLOCK]], unit[centroid[a:a + PAIR_BLOCK]])
+                             for a in range(0, len(pairs), PAIR_BLOCK)] or [np.empty(0)])
+    order = np.lexsort((np.arange(len(pairs)), -cosine, target))
+    first = order[np.r_[True, target[order][1:] != target[order][:-1]]] if len(order) else order
+    return pd.Series(centroid[first], index=target[first])
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, np.float64)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    if (norms == 0).any():
+        raise ValueError("cosine undefined: a sense or target vector is zero")
+    return x / norms
+
+
+def score(predicted: pd.Series, gold: pd.Series) -> float:
+    """Raganato's F1 x100: predicted keys ("" = unanswered) against space-separated gold keys."""
+    answered = predicted != ""
+    correct = sum(p in g.split() for p, g in zip(predicted[answered], gold[answered]))
+    precision = correct / max(int(answered.sum()), 1)
+    recall = correct / len(gold)
+    return 0.0 if correct == 0 else 100.0 * 2 * precision * recall / (precision + recall)
+
+
+def first_senses(index: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
+    """WordNet's first sense of each target's lemma and part of speech ("" if WordNet lacks them)."""
+    first = index[index.sense_number == 1].set_index(["lemma", "pos"]).key
+    keys = pd.MultiIndex.from_frame(targets[["lemma", "pos"]]).map(first.to_dict().get)
+    return pd.Series([k or "" for k in keys], index=targets.index)
+
+
+def first_sense_baseline(sets: Mapping[str, SenseTagged], index: pd.DataFrame) -> pd.DataFrame:
+    """[dataset, f1, n_instances] of WordNet's first sense for every target."""
+    return pd.DataFrame([(name, score(first_senses(index, s.instances), s.instances["keys"]), len(s.instances))
+                         for name, s in sets.items()], columns=["dataset", "f1", "n_instances"])
+
+
+def evaluate(train_cache: ActivationCache, training: SenseTagged, eval_cache: ActivationCache,
+             sets: Mapping[str, SenseTagged], index: pd.DataFrame, transform,
+             layers: Iterable[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores [dataset, layer, f1, coverage, n_instances] and predictions [dataset, id, layer, key, rule]."""
+    # sentence ids are unique within a set only (senseval2 and senseval3 both have d000.s000)
+    targets = pd.concat([s.instances.assign(dataset=name, sentence_id=name + "/" + s.instances.sentence_id)
+                         for name, s in sets.items()], ignore_index=True)
+    evaluation = SenseTagged(pd.concat([s.sentences.assign(sentence_id=name + "/" + s.sentences.sentence_id)
+                                        for name, s in sets.items()], ignore_index=True), targets)
+    candidates = candidate_senses(index, targets)
+    keys = pd.Index(candidates.key.unique())
+    fallback = first_senses(index, targets)
+    unanswerable = fallback == ""
+    if unanswerable.any():
+        log.warning("WSD: %d targets have no WordNet sense for their lemma and part of speech: unanswered",
+                    unanswerable.sum())
+    scores, predictions = [], []
+    for layer in range(train_cache.n_layers) if layers is None else layers:
+        sums, counts = sense_vectors(train_cache, training, keys, layer, transform)
+        seen = np.flatnonzero(counts > 0)
+        position = pd.Series(np.arange(len(seen)), index=keys[seen])
+        usable = candidates[candidates.key.isin(position.index)]
+        usable = pd.DataFrame({"target": usable.target.to_numpy(), "centroid": position[usable.key].to_numpy()})
+        vectors = target_vectors(eval_cache, evaluation, layer, transform)
+        unencoded = int(np.isnan(vectors[:, 0]).sum())
+        if unencoded and not scores:
+            log.warning("WSD: %d targets not encoded (sentence missing from %s or truncated): first sense",
+                        unencoded, eval_cache.path)
+        nearest = nearest_senses(vectors, sums[seen] / counts[seen, None], usable)
+        key = fallback.copy()
+        key[nearest.index] = keys[seen][nearest.to_numpy()]
+        rule = np.where(np.isin(np.arange(len(targets)), nearest.index), NEAREST, FIRST_SENSE)
+        predictions.append(pd.DataFrame({"dataset": targets.dataset, "id": targets.id, "layer": layer,
+                                         "key": key, "rule": rule}))
+        for name, part in targets.groupby("dataset", sort=False):
+            scores.append((name, layer, score(key[part.index], part["keys"]),
+                           100.0 * float(np.mean(rule[part.index] == NEAREST)), len(part)))
+        log.info("WSD layer %d: %d senses seen in SemCor; %d of %d targets by nearest sense",
+                 layer, len(seen), len(nearest), len(targets))
+    return (pd.DataFrame(scores, columns=["dataset", "layer", "f1", "coverage", "n_instances"]),
+            pd.concat(predictions, ignore_index=True))
