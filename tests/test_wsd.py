@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from posart.cache import STRING, ActivationCache
-from posart.corpora.sense_tagged import SenseTagged
+from posart.corpora.sense_tagged import COLUMNS
 from posart.corpora.wordnet import COLUMNS as INDEX_COLUMNS
 from posart.span_pooling import span_means, span_tokens
 from posart.tasks import wsd
@@ -63,20 +63,23 @@ INDEX = pd.DataFrame([
 ], columns=INDEX_COLUMNS)
 
 
-def tagged(sentences, instances) -> SenseTagged:
-    return SenseTagged(pd.DataFrame(sentences, columns=["sentence_id", "text"]),
-                       pd.DataFrame(instances, columns=["id", "sentence_id", "start", "stop", "lemma", "pos", "keys"]))
+def tagged(texts: dict[str, str], instances: list[tuple], dataset: str | None = None) -> pd.DataFrame:
+    """An instance table from (id, sentence_id, start, stop, lemma, pos, keys) rows and sentence texts."""
+    rows = [(i, s, texts[s], *rest) for i, s, *rest in instances]
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame if dataset is None else frame.assign(dataset=dataset)
 
 
 TRAINING = tagged(
-    [("s0", "money bank"), ("s1", "river bank"), ("s2", "the bank vault"), ("s3", "plant")],
+    {"s0": "money bank", "s1": "river bank", "s2": "the bank vault", "s3": "plant"},
     [("s0.t0", "s0", 1, 2, "bank", "n", "bank%1:14:00::"), ("s1.t0", "s1", 1, 2, "bank", "n", "bank%1:17:01::"),
      ("s2.t0", "s2", 1, 2, "bank", "n", "bank%1:14:00::"),
      ("s3.t0", "s3", 0, 1, "plant", "n", "plant%1:03:00:: plant%1:06:01::")])
 EVALUATION = tagged(
-    [("e0", "a bank loan"), ("e1", "the bank shore"), ("e2", "they run"), ("e3", "plant")],
+    {"e0": "a bank loan", "e1": "the bank shore", "e2": "they run", "e3": "plant"},
     [("e0.t0", "e0", 1, 2, "bank", "n", "bank%1:14:00::"), ("e1.t0", "e1", 1, 2, "bank", "n", "bank%1:14:00::"),
-     ("e2.t0", "e2", 1, 2, "run", "v", "run%2:38:00::"), ("e3.t0", "e3", 0, 1, "plant", "n", "plant%1:03:00::")])
+     ("e2.t0", "e2", 1, 2, "run", "v", "run%2:38:00::"), ("e3.t0", "e3", 0, 1, "plant", "n", "plant%1:03:00::")],
+    dataset="demo")
 
 
 @pytest.fixture
@@ -99,20 +102,19 @@ def caches(tmp_path):
 
 
 def test_candidates_and_first_senses():
-    frame = wsd.candidate_senses(INDEX, EVALUATION.instances)
+    frame = wsd.candidate_senses(INDEX, EVALUATION)
     assert frame.values.tolist() == [[0, "bank%1:17:01::", 1], [0, "bank%1:14:00::", 2], [0, "bank%1:04:00::", 3],
                                      [1, "bank%1:17:01::", 1], [1, "bank%1:14:00::", 2], [1, "bank%1:04:00::", 3],
                                      [2, "run%2:38:00::", 1], [3, "plant%1:06:01::", 1], [3, "plant%1:03:00::", 2]]
-    assert wsd.first_senses(INDEX, EVALUATION.instances).tolist() == [
+    assert wsd.first_senses(INDEX, EVALUATION).tolist() == [
         "bank%1:17:01::", "bank%1:17:01::", "run%2:38:00::", "plant%1:06:01::"]
 
 
 def test_select_training_caps_occurrences_per_sense():
     selected = wsd.select_training(TRAINING, ["bank%1:14:00::", "plant%1:06:01::"], max_per_sense=1)
-    assert selected.instances[["id", "keys"]].values.tolist() == [["s0.t0", "bank%1:14:00::"],
-                                                                  ["s3.t0", "plant%1:06:01::"]]
-    assert selected.sentences.sentence_id.tolist() == ["s0", "s3"]
-    assert len(wsd.select_training(TRAINING, ["bank%1:14:00::"]).instances) == 2
+    assert selected[["id", "text", "keys"]].values.tolist() == [["s0.t0", "money bank", "bank%1:14:00::"],
+                                                                ["s3.t0", "plant", "plant%1:06:01::"]]
+    assert len(wsd.select_training(TRAINING, ["bank%1:14:00::"])) == 2
 
 
 def test_raganato_score():
@@ -124,7 +126,7 @@ def test_raganato_score():
 
 def test_nearest_sense_with_fallback_and_ties(caches):
     train, evaluation = caches
-    scores, predictions = wsd.evaluate(train, TRAINING, evaluation, {"demo": EVALUATION}, INDEX, lambda _, x: x)
+    scores, predictions = wsd.evaluate(train, TRAINING, evaluation, EVALUATION, INDEX, lambda _, x: x)
     # e0 -> finance centroid mean([1,0],[0.8,0.2]) (right); e1 -> river (wrong); e2: run unseen -> first sense
     # (right); e3: both plant senses share the centroid [1,1] -> tie -> sense number 1 (wrong)
     layer0 = predictions[predictions.layer == 0]
@@ -136,22 +138,22 @@ def test_nearest_sense_with_fallback_and_ties(caches):
 def test_transform_applies_to_sense_and_target_vectors(caches):
     train, evaluation = caches
     shrink = np.diag([1.0, 0.1])
-    scores, predictions = wsd.evaluate(train, TRAINING, evaluation, {"demo": EVALUATION}, INDEX,
+    scores, predictions = wsd.evaluate(train, TRAINING, evaluation, EVALUATION, INDEX,
                                        lambda _, x: x @ shrink, layers=[1])
     # e1 [0.1, 0.09]: cos to finance [0.9, 0.01] = 0.751 > cos to river [0, 0.1] = 0.669
     assert predictions.key[1] == "bank%1:14:00::"
     assert scores.f1.tolist() == [75.0]
 
 
-def test_evaluation_sets_may_reuse_sentence_ids(caches):
+def test_evaluation_sets_may_share_sentences(caches):
     train, evaluation = caches
-    scores, _ = wsd.evaluate(train, TRAINING, evaluation, {"a": EVALUATION, "b": EVALUATION}, INDEX,
-                             lambda _, x: x, layers=[0])
+    both = pd.concat([EVALUATION.assign(dataset="a"), EVALUATION.assign(dataset="b")])
+    scores, _ = wsd.evaluate(train, TRAINING, evaluation, both, INDEX, lambda _, x: x, layers=[0])
     assert scores[["dataset", "f1"]].values.tolist() == [["a", 50.0], ["b", 50.0]]
 
 
 def test_first_sense_baseline():
-    frame = wsd.first_sense_baseline({"demo": EVALUATION}, INDEX)
+    frame = wsd.first_sense_baseline(EVALUATION, INDEX)
     assert frame.values.tolist() == [["demo", 25.0, 4]]  # only run's first sense is gold
 
 
@@ -170,34 +172,36 @@ def test_real_wsd_with_minilm_raw_and_clipped(shared_data, wordnet_dir, minilm, 
     from posart.detect import Criterion, outlier_table
 
     folder = shared_data / "WSD/WSD_Evaluation_Framework/Evaluation_Datasets"
-    sets = {name: read_raganato(folder / f"{name}/{name}.data.xml", folder / f"{name}/{name}.gold.key.txt")
-            for name in SETS}
+    targets = pd.concat([read_raganato(folder / f"{name}/{name}.data.xml", folder / f"{name}/{name}.gold.key.txt")
+                         .assign(dataset=name) for name in SETS], ignore_index=True)
+    every = targets[targets.dataset == "ALL"]
     index = read_index_sense(index_sense_path(wordnet_dir))
-    baseline = wsd.first_sense_baseline(sets, index).set_index("dataset").f1
+    baseline = wsd.first_sense_baseline(targets, index).set_index("dataset").f1
     assert round(baseline["ALL"], 1) == 65.2  # WordNet's first sense on ALL, as Raganato et al. (2017) report
     # Encoding all of SemCor (37k sentences) takes too long here: keep, for each WordNet sense of
     # a target's lemma, its first SemCor occurrence only (4,950 sentences, ~170k tokens).
-    candidates = wsd.candidate_senses(index, sets["ALL"].instances)
+    candidates = wsd.candidate_senses(index, every)
     training = wsd.select_training(read_semcor(shared_data / "WSD/semcor3.0.tar.gz"), candidates.key, 1)
-    assert training.instances["keys"].str.split().explode().value_counts().max() == 1
-    texts = list(dict.fromkeys(t for s in sets.values() for t in s.sentences.text))
-    encode.encode(minilm, texts, tmp_path / "eval.h5")
-    encode.encode(minilm, list(training.sentences.text), tmp_path / "semcor.h5")
+    assert training["keys"].str.split().explode().value_counts().max() == 1
+    encode.encode(minilm, list(dict.fromkeys(targets.text)), tmp_path / "eval.h5")
+    encode.encode(minilm, list(dict.fromkeys(training.text)), tmp_path / "semcor.h5")
     layer = 4
     with ActivationCache(tmp_path / "eval.h5") as evaluation, ActivationCache(tmp_path / "semcor.h5") as train:
         table = outlier_table("minilm", "ALL", stats.compute(evaluation, special_tokens=False), Criterion())
         dims = table[(table.layer == layer) & table.is_outlier].dim.tolist()
         assert dims, "MiniLM's layer 4 has outlier dims on these sentences"
         clip = postprocess.fit_clip(dims, evaluation.dim)
-        raw, predictions = wsd.evaluate(train, training, evaluation, sets, index, lambda _, x: x, layers=[layer])
-        clipped, _ = wsd.evaluate(train, training, evaluation, sets, index, lambda _, x: clip.apply(x), layers=[layer])
-    assert raw.dataset.tolist() == list(SETS) and raw.n_instances.tolist() == [len(s.instances) for s in sets.values()]
-    seen = index.assign(seen=index.key.isin(set(training.instances["keys"].str.split().explode())))
+        raw, predictions = wsd.evaluate(train, training, evaluation, targets, index, lambda _, x: x, layers=[layer])
+        clipped, _ = wsd.evaluate(train, training, evaluation, targets, index, lambda _, x: clip.apply(x),
+                                  layers=[layer])
+    assert raw.dataset.tolist() == list(SETS) and raw.n_instances.tolist() == targets.dataset.value_counts()[
+        list(SETS)].tolist()
+    seen = index.assign(seen=index.key.isin(set(training["keys"].str.split().explode())))
     lemma_seen = seen.groupby(["lemma", "pos"]).seen.any()
     for name, part in predictions.groupby("dataset", sort=False):
         # coverage: targets with a candidate sense seen in the SemCor sample, counted independently
-        targets = pd.MultiIndex.from_frame(sets[name].instances[["lemma", "pos"]])
-        assert 100 * lemma_seen.reindex(targets, fill_value=False).mean() == \
+        lemmas = pd.MultiIndex.from_frame(targets[targets.dataset == name][["lemma", "pos"]])
+        assert 100 * lemma_seen.reindex(lemmas, fill_value=False).mean() == \
             pytest.approx(raw.set_index("dataset").coverage[name])
         # F1 re-scored from the gold file's lines, as Raganato's scorer does
         lines = (folder / f"{name}/{name}.gold.key.txt").read_text().split("\n")
@@ -205,10 +209,10 @@ def test_real_wsd_with_minilm_raw_and_clipped(shared_data, wordnet_dir, minilm, 
         correct = sum(key in gold[i] for i, key in zip(part.id, part.key))
         assert 100 * correct / len(gold) == pytest.approx(raw.set_index("dataset").f1[name])
     # better than a random candidate (expected accuracy: gold candidates / candidates per target)
-    frame = candidates.merge(sets["ALL"].instances.reset_index(names="target"), on="target")
+    frame = candidates.merge(every.reset_index(drop=True).reset_index(names="target"), on="target")
     frame["gold"] = [key in keys.split() for key, keys in zip(frame.key, frame["keys"])]
     random = 100 * frame.groupby("target").gold.mean().mean()
     assert raw.set_index("dataset").f1["ALL"] > random
-    print(f"MiniLM layer {layer}; SemCor sample: {len(training.sentences)} sentences; clipped dims {dims}")
+    print(f"MiniLM layer {layer}; SemCor sample: {training.text.nunique()} sentences; clipped dims {dims}")
     print(pd.concat([raw.assign(method="raw"), clipped.assign(method="clip")]).round(2).to_string(index=False))
     print("WordNet first sense:", baseline.round(2).to_dict(), f"random candidate on ALL: {random:.2f}")

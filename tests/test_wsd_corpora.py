@@ -59,15 +59,13 @@ def test_semcor_tagfile(tmp_path):
     write_archive(archive, {"semcor3.0/README.semcor3.0": "not a tagfile",
                             "semcor3.0/brown1/tagfiles/br-x01": TAGFILE})
     corpus = read_semcor(archive)
-    assert corpus.sentences.values.tolist() == [
-        ["brown1/br-x01.s1", "The year took place such only 65 ."], ["brown1/br-x01.s2", "Town &"]]
-    rows = corpus.instances.values.tolist()
-    assert rows == [
-        ["brown1/br-x01.s1.t0", "brown1/br-x01.s1", 1, 2, "year", "n", "year%1:28:02:: year%1:28:01::"],
-        ["brown1/br-x01.s1.t1", "brown1/br-x01.s1", 2, 4, "take_place", "v", "take_place%2:30:00::"],
+    first, second = "The year took place such only 65 .", "Town &"
+    assert corpus.values.tolist() == [
+        ["brown1/br-x01.s1.t0", "brown1/br-x01.s1", first, 1, 2, "year", "n", "year%1:28:02:: year%1:28:01::"],
+        ["brown1/br-x01.s1.t1", "brown1/br-x01.s1", first, 2, 4, "take_place", "v", "take_place%2:30:00::"],
         # such: wnsn=0 (no WordNet 3.0 sense) is dropped; only: the `(a)` marker is removed
-        ["brown1/br-x01.s1.t2", "brown1/br-x01.s1", 5, 6, "only", "a", "only%5:00:00:single:00"],
-        ["brown1/br-x01.s2.t0", "brown1/br-x01.s2", 0, 1, "town", "n", "town%1:15:00::"],
+        ["brown1/br-x01.s1.t2", "brown1/br-x01.s1", first, 5, 6, "only", "a", "only%5:00:00:single:00"],
+        ["brown1/br-x01.s2.t0", "brown1/br-x01.s2", second, 0, 1, "town", "n", "town%1:15:00::"],
     ]
 
 
@@ -125,11 +123,11 @@ def write_set(tmp_path, xml=XML, gold=GOLD):
 
 def test_raganato(tmp_path):
     corpus = read_raganato(*write_set(tmp_path))
-    assert corpus.sentences.values.tolist() == [["d000.s000", "The bank belongs to us"], ["d000.s001", "Quickly"]]
-    assert corpus.instances.values.tolist() == [
-        ["d000.s000.t000", "d000.s000", 1, 2, "bank", "n", "bank%1:14:00:: bank%1:17:01::"],
-        ["d000.s000.t001", "d000.s000", 2, 4, "belong_to", "v", "belong_to%2:42:00::"],
-        ["d000.s001.t000", "d000.s001", 0, 1, "quickly", "r", "quickly%4:02:00::"],
+    first = "The bank belongs to us"
+    assert corpus.values.tolist() == [
+        ["d000.s000.t000", "d000.s000", first, 1, 2, "bank", "n", "bank%1:14:00:: bank%1:17:01::"],
+        ["d000.s000.t001", "d000.s000", first, 2, 4, "belong_to", "v", "belong_to%2:42:00::"],
+        ["d000.s001.t000", "d000.s001", "Quickly", 0, 1, "quickly", "r", "quickly%4:02:00::"],
     ]
 
 
@@ -186,15 +184,18 @@ def raganato_set(shared_data, name):
 @pytest.mark.realdata
 def test_real_semcor(shared_data, wordnet_index):
     corpus = read_semcor(shared_data / "WSD/semcor3.0.tar.gz")
-    files = corpus.sentences.sentence_id.str.rsplit(".", n=1).str[0]
-    assert files.nunique() == 352
-    assert files.drop_duplicates().str.split("/").str[0].value_counts().to_dict() == {"brown1": 103, "brown2": 83, "brownv": 166}
-    assert corpus.sentences.sentence_id.is_unique and corpus.instances.id.is_unique
-    keys = corpus.instances["keys"].str.split().explode()
+    files = corpus.sentence_id.str.rsplit(".", n=1).str[0].drop_duplicates()
+    assert len(files) == 352
+    assert files.str.split("/").str[0].value_counts().to_dict() == {"brown1": 103, "brown2": 83, "brownv": 166}
+    assert corpus.id.is_unique
+    keys = corpus["keys"].str.split().explode()
     assert keys.isin(set(wordnet_index.key)).all(), "every kept SemCor key is a WordNet 3.0 sense"
-    assert (corpus.instances.stop - corpus.instances.start > 1).sum() > 10_000  # multiword units
-    assert (corpus.instances["keys"].str.contains(" ")).sum() > 500  # several keys
-    print(f"SemCor: {len(corpus.sentences)} sentences, {len(corpus.instances)} tagged units, {len(keys)} keys")
+    assert (corpus.stop - corpus.start > 1).sum() > 10_000  # multiword units
+    assert corpus["keys"].str.contains(" ").sum() > 500  # several keys
+    words = corpus.text.str.split()
+    assert all(w[a] for w, a in zip(words, corpus.start)) and (corpus.stop <= words.str.len()).all()
+    print(f"SemCor: {corpus.sentence_id.nunique()} sentences with a tagged word, {len(corpus)} tagged units, "
+          f"{len(keys)} keys")
 
 
 @pytest.mark.realdata
@@ -202,16 +203,11 @@ def test_real_raganato_sets(shared_data, wordnet_index):
     known = set(wordnet_index.key)
     sets = {name: raganato_set(shared_data, name) for name in RAGANATO_SETS}
     for name, corpus in sets.items():
-        assert len(corpus.instances) == RAGANATO_SETS[name]
-        assert (corpus.instances["keys"].str.len() > 0).all()
-        assert corpus.instances["keys"].str.split().explode().isin(known).all()
-    gold = sets["ALL"].instances["keys"].str.split().explode()
-    assert gold.nunique() == 3669
-    # ALL is the concatenation of the five sets: same texts, targets and gold keys
-    parts = []
-    for name in RAGANATO_SETS:
-        if name != "ALL":
-            frame = sets[name].instances.merge(sets[name].sentences, on="sentence_id")
-            parts.append(frame.assign(id=name + "." + frame.id)[["id", "text", "start", "stop", "lemma", "keys"]])
-    every = sets["ALL"].instances.merge(sets["ALL"].sentences, on="sentence_id")
-    assert every[parts[0].columns].equals(pd.concat(parts, ignore_index=True))
+        assert len(corpus) == RAGANATO_SETS[name]
+        assert (corpus["keys"].str.len() > 0).all()
+        assert corpus["keys"].str.split().explode().isin(known).all()
+    assert sets["ALL"]["keys"].str.split().explode().nunique() == 3669
+    # ALL is the concatenation of the five sets: same texts, spans, lemmas and gold keys
+    columns = ["id", "text", "start", "stop", "lemma", "pos", "keys"]
+    parts = [sets[name].assign(id=name + "." + sets[name].id)[columns] for name in RAGANATO_SETS if name != "ALL"]
+    assert sets["ALL"][columns].equals(pd.concat(parts, ignore_index=True))

@@ -1,7 +1,6 @@
 """Readers for the raw dataset files, one module per format.
 
-Every reader returns a pandas DataFrame with fixed columns (a sense-tagged corpus: a
-`SenseTagged` pair of them, sentences and instances), raises `FileNotFoundError`
+Every reader returns a pandas DataFrame with fixed columns, raises `FileNotFoundError`
 naming the path when a file is missing and `ValueError` naming the file and line when a
 line is malformed. None of them guesses or falls back.
 """
@@ -12,7 +11,6 @@ from posart.corpora.plain import read_plain_text
 from posart.corpora.raganato import read_raganato
 from posart.corpora.sampling import sample
 from posart.corpora.semcor import read_semcor
-from posart.corpora.sense_tagged import SenseTagged
 from posart.corpora.senteval_sst import read_senteval_sst
 from posart.corpora.senteval_sts import STS_SUBSETS, read_senteval_sts
 from posart.corpora.sick import read_sick
@@ -22,7 +20,7 @@ from posart.corpora.wic import read_wic
 from posart.corpora.wordnet import index_sense_path, read_index_sense
 
 __all__ = [
-    "STS_SUBSETS", "SenseTagged", "index_sense_path", "qqp_sentences", "read_glue_qqp", "read_glue_sst2",
+    "STS_SUBSETS", "index_sense_path", "qqp_sentences", "read_glue_qqp", "read_glue_sst2",
     "read_imdb", "read_index_sense", "read_plain_text", "read_raganato", "read_semcor", "read_senteval_sst",
     "read_senteval_sts", "read_sick", "read_stsb", "read_treebank", "read_wic", "sample",
 ]

@@ -15,23 +15,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 from lxml import etree
 
 from posart.corpora._lines import fields, malformed, read_lines
-from posart.corpora.sense_tagged import SenseTagged, SentenceBuilder, frames, key_pos
+from posart.corpora.sense_tagged import SentenceBuilder, key_pos, table
 
 WORDNET_POS = {"NOUN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
 
 
-def read_raganato(data_path: str | os.PathLike, gold_path: str | os.PathLike) -> SenseTagged:
-    """One evaluation set; `keys` holds the gold keys. Every instance must have gold keys
-    of its own lemma and part of speech, and every gold line must name an instance."""
+def read_raganato(data_path: str | os.PathLike, gold_path: str | os.PathLike) -> pd.DataFrame:
+    """One evaluation set's instances (`posart.corpora.sense_tagged.COLUMNS`), `keys` the gold keys.
+
+    Every instance must have gold keys of its own lemma and part of speech, and every gold
+    line must name an instance.
+    """
     gold = _read_gold(gold_path)
-    sentences: list[tuple] = []
-    instances: list[tuple] = []
+    rows: list[tuple] = []
     for sentence in _parse(data_path).iter("sentence"):
-        sentence_id = _attribute(data_path, sentence, "id")
-        builder = SentenceBuilder()
+        builder = SentenceBuilder(_attribute(data_path, sentence, "id"))
         for token in sentence:
             if token.tag not in ("wf", "instance"):
                 raise malformed(data_path, token.sourceline, f"unexpected <{token.tag}> in a sentence")
@@ -39,15 +41,15 @@ def read_raganato(data_path: str | os.PathLike, gold_path: str | os.PathLike) ->
             if stop == start:
                 raise malformed(data_path, token.sourceline, "empty word")
             if token.tag == "instance":
-                instances.append(_instance(data_path, token, sentence_id, start, stop, gold))
+                builder.tag(*_instance(data_path, token, start, stop, gold))
         if not builder.words:
-            raise malformed(data_path, sentence.sourceline, f"sentence {sentence_id} has no words")
-        sentences.append((sentence_id, builder.text))
-    unused = set(gold) - {row[0] for row in instances}
+            raise malformed(data_path, sentence.sourceline, f"sentence {builder.sentence_id} has no words")
+        rows.extend(builder.rows())
+    unused = set(gold) - {row[0] for row in rows}
     if unused:
         raise ValueError(f"{gold_path}: {len(unused)} gold ids name no instance of {data_path}, "
                          f"e.g. {sorted(unused)[:3]}")
-    return frames(sentences, instances)
+    return table(rows)
 
 
 def _parse(path: str | os.PathLike) -> etree._ElementTree:
@@ -67,7 +69,8 @@ def _attribute(path: str | os.PathLike, element, name: str) -> str:
     return value
 
 
-def _instance(path, token, sentence_id: str, start: int, stop: int, gold: dict[str, tuple[int, list[str]]]) -> tuple:
+def _instance(path, token, start: int, stop: int, gold: dict[str, tuple[int, list[str]]]) -> tuple:
+    """(id, start, stop, lemma, pos, gold keys) of an <instance>, checked against its gold line."""
     instance_id = _attribute(path, token, "id")
     lemma, tag = _attribute(path, token, "lemma"), _attribute(path, token, "pos")
     if tag not in WORDNET_POS:
@@ -79,7 +82,7 @@ def _instance(path, token, sentence_id: str, start: int, stop: int, gold: dict[s
         if key.partition("%")[0] != lemma.lower() or key_pos(key) != WORDNET_POS[tag]:
             raise ValueError(f"{path}:{token.sourceline}: instance {instance_id} ({lemma}, {tag}) has gold key "
                              f"{key} of another lemma or part of speech (gold file line {line})")
-    return instance_id, sentence_id, start, stop, lemma.lower(), WORDNET_POS[tag], " ".join(keys)
+    return instance_id, start, stop, lemma.lower(), WORDNET_POS[tag], keys
 
 
 def _read_gold(path: str | os.PathLike) -> dict[str, tuple[int, list[str]]]:

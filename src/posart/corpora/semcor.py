@@ -27,7 +27,9 @@ import tarfile
 from pathlib import Path
 
 from posart.corpora._lines import malformed
-from posart.corpora.sense_tagged import SenseTagged, SentenceBuilder, frames, key_pos
+import pandas as pd
+
+from posart.corpora.sense_tagged import SentenceBuilder, key_pos, table
 
 log = logging.getLogger(__name__)
 TAGFILE = re.compile(r"[^/]+/([^/]+)/tagfiles/([^/]+)")
@@ -39,8 +41,8 @@ STRUCTURE = re.compile(r"</?(?:contextfile|context|p)\b[^<>]*>")
 MARKER = re.compile(r"\((?:a|p|ip)\)")
 
 
-def read_semcor(archive: str | os.PathLike) -> SenseTagged:
-    """Every tagfile of the archive, in path order, as one sense-tagged corpus.
+def read_semcor(archive: str | os.PathLike) -> pd.DataFrame:
+    """The sense-tagged words of every tagfile, in path order (`posart.corpora.sense_tagged.COLUMNS`).
 
     sentence_id: `<concordance>/<file>.s<snum>` (e.g. `brown1/br-a01.s1`); instance id:
     sentence_id + `.t<k>`, k counting the sentence's sense-tagged words from 0.
@@ -48,9 +50,8 @@ def read_semcor(archive: str | os.PathLike) -> SenseTagged:
     archive = Path(archive)
     if not archive.is_file():
         raise FileNotFoundError(f"{archive}: no such file")
-    sentences: list[tuple] = []
-    instances: list[tuple] = []
-    counts = {"files": 0, "dropped_wnsn0": 0}
+    rows: list[tuple] = []
+    counts = {"files": 0, "sentences": 0, "dropped_wnsn0": 0}
     with tarfile.open(archive, "r:*") as tar:
         members = sorted((m for m in tar.getmembers() if m.isfile() and TAGFILE.fullmatch(m.name)),
                          key=lambda m: m.name)
@@ -64,17 +65,15 @@ def read_semcor(archive: str | os.PathLike) -> SenseTagged:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as err:
                 raise malformed(location, data.count(b"\n", 0, err.start) + 1, "not valid UTF-8") from err
-            _read_tagfile(location, name, text, sentences, instances, counts)
+            _read_tagfile(location, name, text, rows, counts)
             counts["files"] += 1
     log.info("SemCor %s: %d tagfiles, %d sentences, %d sense-tagged words; %d wnsn=0 keys dropped",
-             archive, counts["files"], len(sentences), len(instances), counts["dropped_wnsn0"])
-    return frames(sentences, instances)
+             archive, counts["files"], counts["sentences"], len(rows), counts["dropped_wnsn0"])
+    return table(rows)
 
 
-def _read_tagfile(location: str, name: str, text: str, sentences: list, instances: list, counts: dict) -> None:
+def _read_tagfile(location: str, name: str, text: str, rows: list, counts: dict) -> None:
     builder: SentenceBuilder | None = None
-    sentence_id = ""
-    tagged = 0
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or STRUCTURE.fullmatch(line):
@@ -82,14 +81,15 @@ def _read_tagfile(location: str, name: str, text: str, sentences: list, instance
         if match := SENTENCE.fullmatch(line):
             if builder is not None:
                 raise malformed(location, number, "sentence opened inside a sentence")
-            builder, sentence_id, tagged = SentenceBuilder(), f"{name}.s{match.group(1)}", 0
+            builder = SentenceBuilder(f"{name}.s{match.group(1)}")
             continue
         if builder is None:
             raise malformed(location, number, f"outside a sentence: {line[:60]!r}")
         if line == "</s>":
             if not builder.words:
-                raise malformed(location, number, f"sentence {sentence_id} has no words")
-            sentences.append((sentence_id, builder.text))
+                raise malformed(location, number, f"sentence {builder.sentence_id} has no words")
+            rows.extend(builder.rows())
+            counts["sentences"] += 1
             builder = None
             continue
         if match := PUNCTUATION.fullmatch(line):
@@ -101,11 +101,10 @@ def _read_tagfile(location: str, name: str, text: str, sentences: list, instance
         start, stop = _add(builder, match.group(2).replace("_", " "), location, number)
         keys = _sense_keys(_attributes(match.group(1)), location, number, counts)
         if keys:
-            instances.append((f"{sentence_id}.t{tagged}", sentence_id, start, stop,
-                              keys[0].partition("%")[0], key_pos(keys[0]), " ".join(keys)))
-            tagged += 1
+            builder.tag(f"{builder.sentence_id}.t{len(builder.instances)}", start, stop,
+                        keys[0].partition("%")[0], key_pos(keys[0]), keys)
     if builder is not None:
-        raise malformed(location, len(text.splitlines()), f"sentence {sentence_id} is not closed")
+        raise malformed(location, len(text.splitlines()), f"sentence {builder.sentence_id} is not closed")
 
 
 def _add(builder: SentenceBuilder, token: str, location: str, number: int) -> tuple[int, int]:

@@ -1,31 +1,21 @@
 """The shape shared by the sense-annotated corpora (SemCor, Raganato's evaluation sets).
 
-A sense-tagged corpus is two tables: its sentences, as whitespace-separated words (the way
-the encoder counts words, see `posart.tokenize`), and its tagged instances, each a span of
-words `start:stop` of one sentence with a lemma, a WordNet part of speech and its sense
-keys. A tagged unit may hold several words ("took place", "Fulton County Grand Jury"), so
-an instance is a span, not a word index.
+A sense-tagged corpus is read as one table of its tagged instances: each is a span of words
+`start:stop` of its sentence's `text` (whitespace-separated words, the way the encoder counts
+words, see `posart.tokenize`) with a lemma, a WordNet part of speech (n, v, a, r) and its
+sense keys (space-separated). A tagged unit may hold several words ("took place", "Fulton
+County Grand Jury"), so an instance is a span, not a word index. Sentences without a tagged
+word are context no task reads, and are left out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-SENTENCE_COLUMNS = ["sentence_id", "text"]
-INSTANCE_COLUMNS = ["id", "sentence_id", "start", "stop", "lemma", "pos", "keys"]
+COLUMNS = ["id", "sentence_id", "text", "start", "stop", "lemma", "pos", "keys"]
 # WordNet's synset type, the first digit of a sense key's lex_sense, to its part of speech;
 # 5 (adjective satellite) is an adjective like 3.
 POS_OF_SS_TYPE = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "a"}
-
-
-@dataclass(frozen=True)
-class SenseTagged:
-    """sentences [sentence_id, text]; instances [id, sentence_id, start, stop, lemma, pos, keys]
-    (`keys`: the instance's sense keys, space-separated; `pos`: n, v, a or r)."""
-    sentences: pd.DataFrame
-    instances: pd.DataFrame
 
 
 def key_pos(key: str) -> str:
@@ -38,10 +28,12 @@ def key_pos(key: str) -> str:
 
 
 class SentenceBuilder:
-    """Joins a sentence's tokens into whitespace words, recording each token's word span."""
+    """Joins a sentence's tokens into whitespace words and collects its tagged instances."""
 
-    def __init__(self) -> None:
+    def __init__(self, sentence_id: str) -> None:
+        self.sentence_id = sentence_id
         self.words: list[str] = []
+        self.instances: list[tuple] = []
 
     def add(self, token: str) -> tuple[int, int]:
         """Append a token (it may hold spaces); return its span of words (start, stop)."""
@@ -49,13 +41,16 @@ class SentenceBuilder:
         self.words.extend(token.split())
         return start, len(self.words)
 
-    @property
-    def text(self) -> str:
-        return " ".join(self.words)
+    def tag(self, instance_id: str, start: int, stop: int, lemma: str, pos: str, keys: list[str]) -> None:
+        self.instances.append((instance_id, start, stop, lemma, pos, " ".join(keys)))
+
+    def rows(self) -> list[tuple]:
+        """The sentence's instances as table rows (COLUMNS)."""
+        text = " ".join(self.words)
+        return [(i, self.sentence_id, text, start, stop, lemma, pos, keys)
+                for i, start, stop, lemma, pos, keys in self.instances]
 
 
-def frames(sentences: list[tuple], instances: list[tuple]) -> SenseTagged:
-    """Build the two tables with their fixed columns and integer spans."""
-    return SenseTagged(
-        sentences=pd.DataFrame(sentences, columns=SENTENCE_COLUMNS),
-        instances=pd.DataFrame(instances, columns=INSTANCE_COLUMNS).astype({"start": "int64", "stop": "int64"}))
+def table(rows: list[tuple]) -> pd.DataFrame:
+    """The instance table with its fixed columns and integer spans."""
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"start": "int64", "stop": "int64"})

@@ -26,14 +26,13 @@ at a time from the SemCor cache (`span_means`), one layer at a time.
 from __future__ import annotations
 
 import logging
-from typing import Iterable, Mapping
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from posart.cache import ActivationCache
-from posart.corpora.sense_tagged import SenseTagged
 from posart.span_pooling import span_means, span_tokens
 
 log = logging.getLogger(__name__)
@@ -49,40 +48,36 @@ def candidate_senses(index: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame
         .reset_index(drop=True)
 
 
-def select_training(semcor: SenseTagged, keys: Iterable[str], max_per_sense: int | None = None) -> SenseTagged:
-    """The SemCor instances with a wanted key (their other keys dropped) and the sentences holding them.
+def select_training(semcor: pd.DataFrame, keys: Iterable[str], max_per_sense: int | None = None) -> pd.DataFrame:
+    """The SemCor instances with a wanted key, their other keys dropped.
 
     With `max_per_sense`, a key keeps its first occurrences in corpus order; an instance is
     kept while any of its keys is under the cap. This bounds how much of SemCor is encoded.
     """
     wanted = set(keys)
-    exploded = semcor.instances.assign(key=semcor.instances["keys"].str.split()).explode("key")
+    exploded = semcor.assign(key=semcor["keys"].str.split()).explode("key")
     exploded = exploded[exploded.key.isin(wanted)]
     if max_per_sense is not None:
         if max_per_sense < 1:
             raise ValueError(f"max_per_sense must be >= 1 or None, not {max_per_sense}")
         exploded = exploded[exploded.groupby("key").cumcount() < max_per_sense]
     keys_of = exploded.groupby("id", sort=False).key.agg(" ".join)
-    instances = semcor.instances[semcor.instances.id.isin(keys_of.index)].copy()
-    instances["keys"] = instances.id.map(keys_of)
-    sentences = semcor.sentences[semcor.sentences.sentence_id.isin(instances.sentence_id)]
-    return SenseTagged(sentences.reset_index(drop=True), instances.reset_index(drop=True))
+    selected = semcor[semcor.id.isin(keys_of.index)].copy()
+    selected["keys"] = selected.id.map(keys_of)
+    return selected.reset_index(drop=True)
 
 
-def _spans(cache: ActivationCache, tagged: SenseTagged) -> tuple[np.ndarray, np.ndarray]:
-    """Cache row of each instance (-1: its sentence is not in the cache) and the valid mask."""
-    text = tagged.instances.sentence_id.map(tagged.sentences.set_index("sentence_id").text)
-    if text.isna().any():
-        raise ValueError(f"instance {tagged.instances.id[text.isna()].iloc[0]} names no sentence of its corpus")
-    rows = cache.rows_of(text)
+def _rows(cache: ActivationCache, instances: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Cache row of each instance's sentence (-1: not in the cache) and the mask of found ones."""
+    rows = cache.rows_of(instances.text)
     return rows, rows >= 0
 
 
-def sense_vectors(cache: ActivationCache, training: SenseTagged, keys: pd.Index, layer: int,
+def sense_vectors(cache: ActivationCache, training: pd.DataFrame, keys: pd.Index, layer: int,
                   transform) -> tuple[np.ndarray, np.ndarray]:
     """(sums (len(keys), d) float64, occurrence counts) of the transformed occurrence vectors of each key."""
-    rows, present = _spans(cache, training)
-    instances = training.instances[present]
+    rows, present = _rows(cache, training)
+    instances = training[present]
     exploded = pd.DataFrame({"instance": np.arange(len(instances)),
                              "key": instances["keys"].str.split().to_numpy()}).explode("key")
     exploded = exploded[exploded.key.isin(keys)]
@@ -104,13 +99,12 @@ def sense_vectors(cache: ActivationCache, training: SenseTagged, keys: pd.Index,
     return sums, counts
 
 
-def target_vectors(cache: ActivationCache, targets: SenseTagged, layer: int, transform) -> np.ndarray:
+def target_vectors(cache: ActivationCache, targets: pd.DataFrame, layer: int, transform) -> np.ndarray:
     """(n_targets, d) transformed target vectors; rows of NaN for targets without encoded tokens."""
-    rows, present = _spans(cache, targets)
+    rows, present = _rows(cache, targets)
     found = np.flatnonzero(present)
-    instances = targets.instances
-    pairs = span_tokens(cache, rows[found], instances.start.to_numpy()[found], instances.stop.to_numpy()[found])
-    out = np.full((len(instances), cache.dim), np.nan, np.float32)
+    pairs = span_tokens(cache, rows[found], targets.start.to_numpy()[found], targets.stop.to_numpy()[found])
+    out = np.full((len(targets), cache.dim), np.nan, np.float32)
     for ids, means in span_means(cache, layer, pairs):
         out[found[ids]] = transform(layer, means)
     return out
@@ -157,21 +151,22 @@ def first_senses(index: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
     return pd.Series([k or "" for k in keys], index=targets.index)
 
 
-def first_sense_baseline(sets: Mapping[str, SenseTagged], index: pd.DataFrame) -> pd.DataFrame:
+def first_sense_baseline(targets: pd.DataFrame, index: pd.DataFrame) -> pd.DataFrame:
     """[dataset, f1, n_instances] of WordNet's first sense for every target."""
-    return pd.DataFrame([(name, score(first_senses(index, s.instances), s.instances["keys"]), len(s.instances))
-                         for name, s in sets.items()], columns=["dataset", "f1", "n_instances"])
+    return pd.DataFrame([(name, score(first_senses(index, part), part["keys"]), len(part))
+                         for name, part in targets.groupby("dataset", sort=False)],
+                        columns=["dataset", "f1", "n_instances"])
 
 
-def evaluate(train_cache: ActivationCache, training: SenseTagged, eval_cache: ActivationCache,
-             sets: Mapping[str, SenseTagged], index: pd.DataFrame, transform,
+def evaluate(train_cache: ActivationCache, training: pd.DataFrame, eval_cache: ActivationCache,
+             targets: pd.DataFrame, index: pd.DataFrame, transform,
              layers: Iterable[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scores [dataset, layer, f1, coverage, n_instances] and predictions [dataset, id, layer, key, rule]."""
-    # sentence ids are unique within a set only (senseval2 and senseval3 both have d000.s000)
-    targets = pd.concat([s.instances.assign(dataset=name, sentence_id=name + "/" + s.instances.sentence_id)
-                         for name, s in sets.items()], ignore_index=True)
-    evaluation = SenseTagged(pd.concat([s.sentences.assign(sentence_id=name + "/" + s.sentences.sentence_id)
-                                        for name, s in sets.items()], ignore_index=True), targets)
+    """Scores [dataset, layer, f1, coverage, n_instances] and predictions [dataset, id, layer, key, rule].
+
+    `training`: SemCor instances (`select_training`); `targets`: the evaluation sets' instances
+    with a `dataset` column. Sentences are found in the caches by their text.
+    """
+    targets = targets.reset_index(drop=True)
     candidates = candidate_senses(index, targets)
     keys = pd.Index(candidates.key.unique())
     fallback = first_senses(index, targets)
@@ -186,7 +181,7 @@ def evaluate(train_cache: ActivationCache, training: SenseTagged, eval_cache: Ac
         position = pd.Series(np.arange(len(seen)), index=keys[seen])
         usable = candidates[candidates.key.isin(position.index)]
         usable = pd.DataFrame({"target": usable.target.to_numpy(), "centroid": position[usable.key].to_numpy()})
-        vectors = target_vectors(eval_cache, evaluation, layer, transform)
+        vectors = target_vectors(eval_cache, targets, layer, transform)
         unencoded = int(np.isnan(vectors[:, 0]).sum())
         if unencoded and not scores:
             log.warning("WSD: %d targets not encoded (sentence missing from %s or truncated): first sense",
