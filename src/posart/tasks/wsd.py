@@ -26,14 +26,14 @@ at a time from the SemCor cache (`span_means`), one layer at a time.
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from posart.cache import ActivationCache
-from posart.span_pooling import span_means, span_tokens
+from posart.span_pooling import SpanTokens, span_means, span_tokens
 
 log = logging.getLogger(__name__)
 NEAREST, FIRST_SENSE = "nearest", "first_sense"
@@ -67,46 +67,56 @@ def select_training(semcor: pd.DataFrame, keys: Iterable[str], max_per_sense: in
     return selected.reset_index(drop=True)
 
 
-def _rows(cache: ActivationCache, instances: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Cache row of each instance's sentence (-1: not in the cache) and the mask of found ones."""
+class Located(NamedTuple):
+    """Instances found in a cache: their positions in the instance table and their subword tokens."""
+    found: np.ndarray
+    pairs: SpanTokens
+
+
+def locate(cache: ActivationCache, instances: pd.DataFrame) -> Located:
+    """Find each instance's sentence in the cache by its text (a sentence the cache lacks is skipped)."""
     rows = cache.rows_of(instances.text)
-    return rows, rows >= 0
+    found = np.flatnonzero(rows >= 0)
+    if len(found) < len(instances):
+        log.warning("WSD: %d of %d instances are in sentences missing from %s",
+                    len(instances) - len(found), len(instances), cache.path)
+    return Located(found, span_tokens(cache, rows[found], instances.start.to_numpy()[found],
+                                      instances.stop.to_numpy()[found]))
 
 
-def sense_vectors(cache: ActivationCache, training: pd.DataFrame, keys: pd.Index, layer: int,
-                  transform) -> tuple[np.ndarray, np.ndarray]:
-    """(sums (len(keys), d) float64, occurrence counts) of the transformed occurrence vectors of each key."""
-    rows, present = _rows(cache, training)
-    instances = training[present]
-    exploded = pd.DataFrame({"instance": np.arange(len(instances)),
-                             "key": instances["keys"].str.split().to_numpy()}).explode("key")
+def sense_membership(training: pd.DataFrame, located: Located, keys: pd.Index) -> sparse.csr_matrix:
+    """(found instances x keys) 0/1 matrix: which of the `keys` each found instance is tagged with."""
+    exploded = pd.DataFrame({"instance": np.arange(len(located.found)),
+                             "key": training["keys"].to_numpy()[located.found]})
+    exploded = exploded.assign(key=exploded.key.str.split()).explode("key")
     exploded = exploded[exploded.key.isin(keys)]
-    membership = sparse.csr_matrix(
+    return sparse.csr_matrix(
         (np.ones(len(exploded)), (exploded.instance.to_numpy(np.int64), keys.get_indexer(exploded.key))),
-        shape=(len(instances), len(keys)))
-    pairs = span_tokens(cache, rows[present], instances.start.to_numpy(), instances.stop.to_numpy())
-    sums = np.zeros((len(keys), cache.dim), np.float64)
-    counts = np.zeros(len(keys), np.int64)
+        shape=(len(located.found), len(keys)))
+
+
+def sense_vectors(cache: ActivationCache, layer: int, located: Located, membership: sparse.csr_matrix,
+                  transform) -> tuple[np.ndarray, np.ndarray]:
+    """(sums (keys, d) float64, occurrence counts) of the transformed occurrence vectors of each key."""
+    sums = np.zeros((membership.shape[1], cache.dim), np.float64)
+    counts = np.zeros(membership.shape[1], np.int64)
     encoded = 0
-    for ids, means in span_means(cache, layer, pairs):
+    for ids, means in span_means(cache, layer, located.pairs):
         block = membership[ids].T
         sums += block @ transform(layer, means).astype(np.float64)
         counts += np.asarray(block.sum(axis=1)).ravel().astype(np.int64)
         encoded += len(ids)
-    if encoded < len(present):
-        log.warning("WSD: %d of %d training occurrences unused (%d sentences not in %s, the rest truncated)",
-                    len(present) - encoded, len(present), (~present).sum(), cache.path)
+    if encoded < len(located.found):
+        log.warning("WSD: %d training occurrences truncated away by the encoder", len(located.found) - encoded)
     return sums, counts
 
 
-def target_vectors(cache: ActivationCache, targets: pd.DataFrame, layer: int, transform) -> np.ndarray:
+def target_vectors(cache: ActivationCache, layer: int, located: Located, n_targets: int,
+                   transform) -> np.ndarray:
     """(n_targets, d) transformed target vectors; rows of NaN for targets without encoded tokens."""
-    rows, present = _rows(cache, targets)
-    found = np.flatnonzero(present)
-    pairs = span_tokens(cache, rows[found], targets.start.to_numpy()[found], targets.stop.to_numpy()[found])
-    out = np.full((len(targets), cache.dim), np.nan, np.float32)
-    for ids, means in span_means(cache, layer, pairs):
-        out[found[ids]] = transform(layer, means)
+    out = np.full((n_targets, cache.dim), np.nan, np.float32)
+    for ids, means in span_means(cache, layer, located.pairs):
+        out[located.found[ids]] = transform(layer, means)
     return out
 
 
@@ -174,18 +184,21 @@ def evaluate(train_cache: ActivationCache, training: pd.DataFrame, eval_cache: A
     if unanswerable.any():
         log.warning("WSD: %d targets have no WordNet sense for their lemma and part of speech: unanswered",
                     unanswerable.sum())
+    training_located = locate(train_cache, training)
+    membership = sense_membership(training, training_located, keys)
+    targets_located = locate(eval_cache, targets)
     scores, predictions = [], []
     for layer in range(train_cache.n_layers) if layers is None else layers:
-        sums, counts = sense_vectors(train_cache, training, keys, layer, transform)
+        sums, counts = sense_vectors(train_cache, layer, training_located, membership, transform)
         seen = np.flatnonzero(counts > 0)
         position = pd.Series(np.arange(len(seen)), index=keys[seen])
         usable = candidates[candidates.key.isin(position.index)]
         usable = pd.DataFrame({"target": usable.target.to_numpy(), "centroid": position[usable.key].to_numpy()})
-        vectors = target_vectors(eval_cache, targets, layer, transform)
+        vectors = target_vectors(eval_cache, layer, targets_located, len(targets), transform)
         unencoded = int(np.isnan(vectors[:, 0]).sum())
         if unencoded and not scores:
-            log.warning("WSD: %d targets not encoded (sentence missing from %s or truncated): first sense",
-                        unencoded, eval_cache.path)
+            log.warning("WSD: %d targets not encoded (sentence missing or truncated): WordNet's first sense",
+                        unencoded)
         nearest = nearest_senses(vectors, sums[seen] / counts[seen, None], usable)
         key = fallback.copy()
         key[nearest.index] = keys[seen][nearest.to_numpy()]
