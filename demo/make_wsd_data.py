@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from posart.download import write_tar_gz
+from posart.archives import write_tar_gz
 
 OUT = Path(__file__).resolve().parent / "data"
 SETS = ("senseval2", "senseval3", "semeval2007", "semeval2013", "semeval2015")
@@ -94,8 +94,7 @@ SEMCOR = {
 
 EVALUATION = {
     "senseval2": [
-        "The/DET bank/NOUN/bank/bank%1:14:00:: approved/VERB/approve the/DET loan/NOUN for/ADP our/PRON "
-        "house/NOUN ./.",
+        "The/DET bank/NOUN/bank/bank%1:14:00:: approved/VERB/approve the/DET loan/NOUN for/ADP our/PRON house/NOUN ./.",
         "Ducks/NOUN/duck swam/VERB/swim near/ADP the/DET bank/NOUN/bank/bank%1:17:01:: of/ADP the/DET pond/NOUN ./.",
     ],
     "senseval3": [
@@ -122,8 +121,10 @@ EVALUATION = {
         "bark/NOUN/bark/bark%1:20:00:: of/ADP the/DET trees/NOUN/tree ./.",
     ],
 }
-LICENSE_HEAD = ("WordNet 3.0 license (the lines of index.sense in this folder are WordNet's own;\n"
-                "see the Debian package wordnet-base, /usr/share/doc/wordnet-base/copyright)\n\n")
+LICENSE_HEAD = (
+    "WordNet 3.0 license (the lines of index.sense in this folder are WordNet's own;\n"
+    "see the Debian package wordnet-base, /usr/share/doc/wordnet-base/copyright)\n\n"
+)
 
 
 def semcor_line(token: str, sense_numbers: dict[str, int]) -> str:
@@ -140,8 +141,7 @@ def semcor_line(token: str, sense_numbers: dict[str, int]) -> str:
 
 
 def tagfile(name: str, sentences: list[str], sense_numbers: dict[str, int]) -> bytes:
-    lines = ["<contextfile concordance=brown>", f"<context filename={name.rsplit('/', 1)[1]} paras=yes>",
-             "<p pnum=1>"]
+    lines = ["<contextfile concordance=brown>", f"<context filename={name.rsplit('/', 1)[1]} paras=yes>", "<p pnum=1>"]
     for number, sentence in enumerate(sentences, start=1):
         lines.append(f"<s snum={number}>")
         lines.extend(semcor_line(token, sense_numbers) for token in sentence.split())
@@ -170,8 +170,10 @@ def raganato(sets: dict[str, list[str]], prefixed: bool) -> tuple[bytes, bytes]:
                     xml.append(f"<wf lemma={quoteattr(lemma)} pos={quoteattr(tag)}>{surface}</wf>")
                     continue
                 instance_id = f"{sentence_id}.t{t:03d}"
-                xml.append(f"<instance id={quoteattr(instance_id)} lemma={quoteattr(lemma)} "
-                           f"pos={quoteattr(tag)}>{surface}</instance>")
+                xml.append(
+                    f"<instance id={quoteattr(instance_id)} lemma={quoteattr(lemma)} "
+                    f"pos={quoteattr(tag)}>{surface}</instance>"
+                )
                 gold.append(f"{instance_id} {rest[1].replace(';', ' ')}")
                 t += 1
             xml.append("</sentence>")
@@ -199,8 +201,10 @@ def write_wsd(lines: list[str]) -> None:
     """Every WSD demo file but the licence, from the sentences above and the given index.sense lines."""
     sense_numbers = {line.split()[0]: int(line.split()[2]) for line in lines}
     (OUT / "WSD").mkdir(parents=True, exist_ok=True)
-    write_tar_gz(OUT / "WSD/semcor3.0.tar.gz",
-                 {f"semcor3.0/{name}": tagfile(name, sentences, sense_numbers) for name, sentences in SEMCOR.items()})
+    write_tar_gz(
+        OUT / "WSD/semcor3.0.tar.gz",
+        {f"semcor3.0/{name}": tagfile(name, sentences, sense_numbers) for name, sentences in SEMCOR.items()},
+    )
     folder = OUT / "WSD/WSD_Evaluation_Framework/Evaluation_Datasets"
     for name, sets in [*((s, {s: EVALUATION[s]}) for s in SETS), ("ALL", EVALUATION)]:
         data, gold = raganato(sets, prefixed=name == "ALL")

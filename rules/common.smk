@@ -14,6 +14,8 @@ TASKS = list(config["supervised"]["tasks"])
 WIC_ON = config["wic"]["enabled"]
 GEOMETRY_CORPUS = config["geometry"]["corpus"]
 OUTLIER_CORPORA = config["outliers"]["corpora"]
+WSD_ON = config["wsd"]["enabled"]
+GRAMMAR_ON = config["grammar"]["enabled"]
 TABLE_FORMATS = ["csv", "md", "tex"]
 # Every table encoded for a model: results/data/{table}.csv -> results/{model}/activations/{table}.h5.
 ENCODED = prepare.prepared_tables(config)
@@ -41,6 +43,10 @@ def data_files(relative_paths):
 
 WIC_FILES = prepare.files_wic(config["wic"]["split"])
 STS_FILES = prepare.files_sts(STS_DATASETS)
+WSD_TARGET_FILES = prepare.files_wsd_targets(config["wsd"]["sets"])
+WSD_TRAINING_FILES = prepare.files_wsd_training()
+WORDNET_INDEX = f"{config['wsd']['wordnet_dir']}/index.sense"
+GRAMMAR_FILES = prepare.files_grammar()
 SUPERVISED_TRAINING = {key: config["supervised"][key] for key in ("epochs", "lr", "seed", "special_tokens")}
 
 
@@ -162,4 +168,10 @@ def all_targets():
     if TASKS:
         targets += per_model("results/{model}/tasks/supervised.csv")
         targets += expand("results/paper/table3_supervised.{ext}", ext=TABLE_FORMATS)
+    if WSD_ON:
+        targets += per_model("results/{model}/tasks/wsd.csv")
+        targets += expand("results/paper/table_wsd.{ext}", ext=TABLE_FORMATS)
+    if GRAMMAR_ON:
+        targets += per_model("results/{model}/tasks/grammar.csv")
+        targets += expand("results/paper/table_grammar.{ext}", ext=TABLE_FORMATS)
     return targets

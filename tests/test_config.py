@@ -202,6 +202,10 @@ def test_missing_path_model_says_so(tmp_path, in_repo):
             lambda c: (c["postprocess"]["whiten"].update(level="sentences"), c["sts"].update(special_tokens=False)),
             r"postprocess.whiten.level: .*sts.special_tokens=False; make them agree",
         ),
+        (
+            lambda c: c["wsd"].update(wordnet_dir="/no/wordnet"),
+            r"wsd.wordnet_dir: /no/wordnet/index.sense does not exist .*apt-get install wordnet-base",
+        ),
     ],
 )
 def test_cross_checks_name_the_key(tmp_path, in_repo, change, expected):
@@ -209,6 +213,11 @@ def test_cross_checks_name_the_key(tmp_path, in_repo, change, expected):
     change(changed)
     with pytest.raises(config.ConfigError, match=expected):
         load(tmp_path, changed)
+
+
+def test_wordnet_is_needed_only_when_wsd_runs(tmp_path, in_repo):
+    changed = {**DEMO, "wsd": {"enabled": False, "wordnet_dir": "/no/wordnet"}}
+    assert not load(tmp_path, changed)["wsd"]["enabled"]
 
 
 def test_posart_config_checks_a_file_as_the_workflow_does(tmp_path, in_repo):

@@ -11,13 +11,21 @@ import subprocess
 from workflow import BIN, REPO
 
 FORMATTED = [
+    "demo/make_treebank.py",
+    "demo/make_wsd_data.py",
     "scripts",
     "src/posart/archives.py",
     "src/posart/checksums.py",
     "src/posart/cli.py",
     "src/posart/config.py",
     "src/posart/contract.py",
+    "src/posart/corpora/__init__.py",
+    "src/posart/corpora/raganato.py",
+    "src/posart/corpora/semcor.py",
+    "src/posart/corpora/sense_tagged.py",
     "src/posart/corpora/senteval_sts.py",
+    "src/posart/corpora/treebank.py",
+    "src/posart/corpora/wordnet.py",
     "src/posart/data_check.py",
     "src/posart/download.py",
     "src/posart/geometry.py",
@@ -25,15 +33,19 @@ FORMATTED = [
     "src/posart/readers.py",
     "src/posart/registry.py",
     "src/posart/schema.py",
+    "src/posart/span_pooling.py",
     "src/posart/tables.py",
     "src/posart/tasks",
     "src/posart/yamlfile.py",
     "tests/test_config.py",
     "tests/test_contract.py",
     "tests/test_format.py",
+    "tests/test_grammar.py",
     "tests/test_prepare.py",
     "tests/test_registry.py",
     "tests/test_rules.py",
+    "tests/test_wsd.py",
+    "tests/test_wsd_corpora.py",
 ]
 
 

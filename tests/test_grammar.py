@@ -17,8 +17,10 @@ def test_greedy_split_of_a_known_distance_vector():
     # words w0..w4; the largest distance (0.9) lies between w1 and w2, then 0.5 between w3 and w4
     splits = grammar.greedy_splits(np.array([0.1, 0.9, 0.3, 0.5]))
     assert splits == {(0, 5): 2, (0, 2): 1, (2, 5): 4, (2, 4): 3}
-    assert grammar.bracketing(["w0", "w1", "w2", "w3", "w4"], splits) == \
-        "(T (T (T w0) (T w1)) (T (T (T w2) (T w3)) (T w4)))"
+    assert (
+        grammar.bracketing(["w0", "w1", "w2", "w3", "w4"], splits)
+        == "(T (T (T w0) (T w1)) (T (T (T w2) (T w3)) (T w4)))"
+    )
 
 
 def test_ties_split_at_the_first_largest_distance():
@@ -84,21 +86,28 @@ def test_treebank_reader_removes_punctuation_traces_and_empty_constituents(tmp_p
     path = tmp_path / "treebank.zip"
     write_treebank(path, {"wsj_9001.mrg": MRG})
     frame = read_treebank(path)
-    assert frame[["file", "sentence", "text"]].values.tolist() == [
-        ["wsj_9001.mrg", 0, "The committee approved the 1/2 plan citing costs"], ["wsj_9001.mrg", 1, "Yes"]]
-    assert frame.tree[0] == ("(S (NP-SBJ-1 (DT The) (NN committee)) (VP (VBD approved) (NP (DT the) (CD 1/2) "
-                             "(NN plan)) (S-ADV (VP (VBG citing) (NP (NNS costs))))))")
+    assert frame[["file", "number", "text"]].values.tolist() == [
+        ["wsj_9001.mrg", 0, "The committee approved the 1/2 plan citing costs"],
+        ["wsj_9001.mrg", 1, "Yes"],
+    ]
+    assert frame.tree[0] == (
+        "(S (NP-SBJ-1 (DT The) (NN committee)) (VP (VBD approved) (NP (DT the) (CD 1/2) "
+        "(NN plan)) (S-ADV (VP (VBG citing) (NP (NNS costs))))))"
+    )
     assert str(parse_tree(frame.tree[0])) == frame.tree[0]
     assert len(grammar.evaluable(frame)) == 1  # "Yes" has one word
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("( (S (NN a) )\n)) \n", r"wsj_9002.mrg:2: unbalanced"),
-    ("( (S (NN a) \n", r"wsj_9002.mrg:1: tree not closed"),
-    ("( (S (NN a) (NN b) c) )\n", r"wsj_9002.mrg:1: word 'c' beside"),
-    ("( (S (NN a)) (S (NN b)) )\n", r"wsj_9002.mrg:1: expected a PTB tree"),
-    ("( (S (. .) ) )\n", r"wsj_9002.mrg:1: no word left"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("( (S (NN a) )\n)) \n", r"wsj_9002.mrg:2: unbalanced"),
+        ("( (S (NN a) \n", r"wsj_9002.mrg:1: tree not closed"),
+        ("( (S (NN a) (NN b) c) )\n", r"wsj_9002.mrg:1: word 'c' beside"),
+        ("( (S (NN a)) (S (NN b)) )\n", r"wsj_9002.mrg:1: expected a PTB tree"),
+        ("( (S (. .) ) )\n", r"wsj_9002.mrg:1: no word left"),
+    ],
+)
 def test_treebank_errors_name_file_and_line(tmp_path, text, problem):
     path = tmp_path / "treebank.zip"
     write_treebank(path, {"wsj_9002.mrg": text})
@@ -107,6 +116,7 @@ def test_treebank_errors_name_file_and_line(tmp_path, text, problem):
 
 
 # --- the real treebank -------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def treebank(shared_data):
@@ -134,7 +144,7 @@ def test_real_treebank_and_baselines(treebank):
     scored = (treebank.text.str.split().str.len() >= 2).sum()
     scores, trees = grammar.baselines(treebank, seed=0)
     assert set(scores.n_sentences) == {scored} and len(trees) == 3 * scored
-    f1 = scores.set_index("method").f1
+    f1 = scores.set_index("baseline").f1
     # Kim et al. (2019) report 39.5 / 8.7 / 18.1 (right / left / random) on the WSJ test set
     assert 35 < f1.right_branching < 45 and f1.left_branching < f1.random < f1.right_branching
     print("baselines on the PTB sample:", scores.round(2).to_dict("records"))
@@ -163,12 +173,12 @@ def test_real_grammar_with_minilm_raw_and_clipped(treebank, minilm, tmp_path):
     for frame in (raw, clipped):
         assert frame.f1.between(0, 100).all() and np.isfinite(frame.corpus_f1).all()
     # the saved trees re-scored without posart's parser or scorer give the same F1
-    gold = dict(zip(zip(sample.file, sample.sentence), sample.tree))
+    gold = dict(zip(zip(sample.file, sample.number), sample.tree))
     for distance, group in raw_trees.groupby("distance"):
         f1s = []
         for row in group.itertuples():
             n, predicted = independent_spans(row.tree)
-            m, reference = independent_spans(gold[(row.file, row.sentence)])
+            m, reference = independent_spans(gold[(row.file, row.number)])
             assert n == m
             both = len(predicted & reference)
             p = both / len(predicted) if predicted else 1.0
@@ -180,3 +190,36 @@ def test_real_grammar_with_minilm_raw_and_clipped(treebank, minilm, tmp_path):
     print(raw.assign(method="raw").round(2).to_dict("records"))
     print(clipped.assign(method="clip").round(2).to_dict("records"))
     print(baselines.round(2).to_dict("records"))
+
+
+def test_table_best_layer_per_distance_and_baseline_rows():
+    import pandas as pd
+
+    from posart import tables
+
+    results = pd.DataFrame(
+        {
+            "model": "m",
+            "layer": [0, 1, 0, 1],
+            "method": "raw",
+            "distance": ["cosine", "cosine", "l2", "l2"],
+            "f1": [20.0, 25.0, 18.0, 17.0],
+            "corpus_f1": 0.0,
+            "n_sentences": 3,
+        }
+    )
+    baselines = pd.DataFrame(
+        {
+            "baseline": ["right_branching", "left_branching", "random"],
+            "f1": [39.7, 8.3, 17.5],
+            "corpus_f1": 0.0,
+            "n_sentences": 3,
+        }
+    )
+    _, shown = tables.table_grammar(results, baselines)
+    assert shown.values.tolist() == [
+        ["m", "25.00 (1)", "18.00 (0)"],
+        ["right-branching", "39.70", "39.70"],
+        ["left-branching", "8.30", "8.30"],
+        ["random trees", "17.50", "17.50"],
+    ]

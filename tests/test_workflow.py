@@ -21,7 +21,8 @@ pytestmark = pytest.mark.slow
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 METHODS = ["raw"] + list(CONFIG["postprocess"])
 TASKS = list(CONFIG["supervised"]["tasks"])
-PAPER = ["table1_wic", "table2_sts", "table3_supervised"]
+PAPER = ["table1_wic", "table2_sts", "table3_supervised", "table_wsd", "table_grammar"]
+EARLIER = {"wsd": 1, "grammar": 1, "collect_wsd": 1, "collect_grammar": 1, "table_wsd": 1, "table_grammar": 1}
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,13 @@ def test_every_target_and_the_output_contract(demo):
     assert (sts.spearman.abs() <= 100).all()
     outliers = pd.read_csv(demo / "results" / model / "outliers" / "sst2.csv")
     assert sorted(outliers.layer.unique()) == list(range(7)) and outliers.dim.max() == 383
+    wsd = pd.read_csv(demo / "results" / model / "tasks" / "wsd.csv")
+    assert list(wsd.dataset.unique()) == CONFIG["wsd"]["sets"] and wsd.f1.between(0, 100).all()
+    grammar = pd.read_csv(demo / "results" / model / "tasks" / "grammar.csv")
+    assert set(grammar.distance) == {"cosine", "l2"} and grammar.layer.nunique() == 7
+    for method in METHODS:  # the saved predictions, for an independent scorer
+        assert len(pd.read_csv(demo / "results" / model / "tasks" / "wsd" / f"{method}.predictions.csv.gz"))
+        assert len(pd.read_csv(demo / "results" / model / "tasks" / "grammar" / f"{method}.trees.csv.gz"))
 
 
 def test_results_are_as_readable_as_the_umask_allows(demo):
@@ -116,12 +124,17 @@ def per_method(rule):
     ({"outliers": {"criterion": {"share_threshold": 0.5}}},
      {"outliers": 2, "fig1_mean_vectors": 1, "fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1,
       "supervised": len(TASKS), "collect_geometry": 1, "collect_wic": 1, "collect_sts": 1,
-      "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1}),
+      "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1,
+      **EARLIER}),
     ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), "collect_geometry": 1, "fig6_geometry": 1}),
     ({"postprocess": {"abtt": {"n_remove": 2}}},
      {"fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1, "supervised": len(TASKS), "collect_geometry": 1,
       "collect_wic": 1, "collect_sts": 1, "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1,
-      "table3_supervised": 1, "fig6_geometry": 1}),
+      "table3_supervised": 1, "fig6_geometry": 1, **EARLIER}),
+    ({"wsd": {"max_per_sense": 1}},
+     {"prepare_wsd_training": 1, "encode": 1, "join_shards": 1, **per_method("wsd"), "collect_wsd": 1,
+      "table_wsd": 1}),
+    ({"grammar": {"seed": 1}}, {"grammar_baselines": 1, "table_grammar": 1}),
 ])
 def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected):
     """A one-key override with --config (nested values written as YAML) re-runs only its dependants."""
@@ -143,7 +156,7 @@ def test_adding_a_model_runs_only_that_model(demo, tmp_path):
     path = tmp_path / "two_models.yaml"
     path.write_text(yaml.safe_dump(config))
     jobs = dry_run_jobs(demo, "--configfile", str(path))
-    n_encoded = len(CONFIG["corpora"]) + 1 + 1 + len(TASKS)  # corpora, wic, sts, supervised tasks
+    n_encoded = len(CONFIG["corpora"]) + 1 + 1 + len(TASKS) + 3  # corpora, wic, sts, supervised tasks, wsd x2, grammar
     assert jobs["encode"] == n_encoded and jobs["join_shards"] == n_encoded
     assert jobs["supervised"] == len(TASKS) * len(METHODS)
     assert jobs["table2_sts"] == 1 and jobs["fig6_geometry"] == 1

@@ -27,21 +27,29 @@ def token_cache(path, sentences: list[tuple[str, list[int], list]]) -> Activatio
 
 
 def collect(cache, layer, pairs, max_tokens=1 << 14) -> dict[int, list]:
-    return {int(i): m.tolist() for ids, means in span_means(cache, layer, pairs, max_tokens) for i, m in zip(ids, means)}
+    return {
+        int(i): m.tolist() for ids, means in span_means(cache, layer, pairs, max_tokens) for i, m in zip(ids, means)
+    }
 
 
 def test_span_means_pool_all_subwords_of_a_span(tmp_path):
-    with token_cache(tmp_path / "c.h5", [
-        ("a b c", [-1, 0, 1, 1, 2, -1], [[t, 0] for t in range(6)]),   # "b" has two subwords
-        ("d e", [-1, 0, 1, -1], [[t, 1] for t in range(6, 10)]),
-    ]) as cache:
+    with token_cache(
+        tmp_path / "c.h5",
+        [
+            ("a b c", [-1, 0, 1, 1, 2, -1], [[t, 0] for t in range(6)]),  # "b" has two subwords
+            ("d e", [-1, 0, 1, -1], [[t, 1] for t in range(6, 10)]),
+        ],
+    ) as cache:
         # spans: "b c"; "a"; "a b" overlapping the first; "e" of sentence 1; "a" again
         pairs = span_tokens(cache, np.array([0, 0, 0, 1, 0]), np.array([1, 0, 0, 1, 0]), np.array([3, 1, 2, 2, 1]))
         expected = {0: [3, 0], 1: [1, 0], 2: [2, 0], 3: [8, 1], 4: [1, 0]}
         assert collect(cache, 0, pairs) == expected
         assert collect(cache, 1, pairs, max_tokens=4) == expected  # one sentence per block
-        for rows, starts, stops, problem in [([2], [0], [1], "sentence row 2"), ([0], [2], [4], "do not fit"),
-                                             ([0], [1], [1], "do not fit")]:
+        for rows, starts, stops, problem in [
+            ([2], [0], [1], "sentence row 2"),
+            ([0], [2], [4], "do not fit"),
+            ([0], [1], [1], "do not fit"),
+        ]:
             with pytest.raises(ValueError, match=problem):
                 span_tokens(cache, np.array(rows), np.array(starts), np.array(stops))
 
@@ -53,14 +61,17 @@ def test_truncated_span_yields_nothing(tmp_path):
         assert collect(cache, 0, pairs) == {0: [3, 0]}
 
 
-INDEX = pd.DataFrame([
-    ("bank%1:14:00::", "bank", "n", "08420278", 2, 20),   # finance
-    ("bank%1:17:01::", "bank", "n", "09213565", 1, 25),   # river
-    ("bank%1:04:00::", "bank", "n", "00169305", 3, 0),    # never seen in training
-    ("run%2:38:00::", "run", "v", "01926311", 1, 9),
-    ("plant%1:06:01::", "plant", "n", "00017222", 1, 9),
-    ("plant%1:03:00::", "plant", "n", "03956922", 2, 5),
-], columns=INDEX_COLUMNS)
+INDEX = pd.DataFrame(
+    [
+        ("bank%1:14:00::", "bank", "n", "08420278", 2, 20),  # finance
+        ("bank%1:17:01::", "bank", "n", "09213565", 1, 25),  # river
+        ("bank%1:04:00::", "bank", "n", "00169305", 3, 0),  # never seen in training
+        ("run%2:38:00::", "run", "v", "01926311", 1, 9),
+        ("plant%1:06:01::", "plant", "n", "00017222", 1, 9),
+        ("plant%1:03:00::", "plant", "n", "03956922", 2, 5),
+    ],
+    columns=INDEX_COLUMNS,
+)
 
 
 def tagged(texts: dict[str, str], instances: list[tuple], dataset: str | None = None) -> pd.DataFrame:
@@ -72,30 +83,45 @@ def tagged(texts: dict[str, str], instances: list[tuple], dataset: str | None = 
 
 TRAINING = tagged(
     {"s0": "money bank", "s1": "river bank", "s2": "the bank vault", "s3": "plant"},
-    [("s0.t0", "s0", 1, 2, "bank", "n", "bank%1:14:00::"), ("s1.t0", "s1", 1, 2, "bank", "n", "bank%1:17:01::"),
-     ("s2.t0", "s2", 1, 2, "bank", "n", "bank%1:14:00::"),
-     ("s3.t0", "s3", 0, 1, "plant", "n", "plant%1:03:00:: plant%1:06:01::")])
+    [
+        ("s0.t0", "s0", 1, 2, "bank", "n", "bank%1:14:00::"),
+        ("s1.t0", "s1", 1, 2, "bank", "n", "bank%1:17:01::"),
+        ("s2.t0", "s2", 1, 2, "bank", "n", "bank%1:14:00::"),
+        ("s3.t0", "s3", 0, 1, "plant", "n", "plant%1:03:00:: plant%1:06:01::"),
+    ],
+)
 EVALUATION = tagged(
     {"e0": "a bank loan", "e1": "the bank shore", "e2": "they run", "e3": "plant"},
-    [("e0.t0", "e0", 1, 2, "bank", "n", "bank%1:14:00::"), ("e1.t0", "e1", 1, 2, "bank", "n", "bank%1:14:00::"),
-     ("e2.t0", "e2", 1, 2, "run", "v", "run%2:38:00::"), ("e3.t0", "e3", 0, 1, "plant", "n", "plant%1:03:00::")],
-    dataset="demo")
+    [
+        ("e0.t0", "e0", 1, 2, "bank", "n", "bank%1:14:00::"),
+        ("e1.t0", "e1", 1, 2, "bank", "n", "bank%1:14:00::"),
+        ("e2.t0", "e2", 1, 2, "run", "v", "run%2:38:00::"),
+        ("e3.t0", "e3", 0, 1, "plant", "n", "plant%1:03:00::"),
+    ],
+    dataset="demo",
+)
 
 
 @pytest.fixture
 def caches(tmp_path):
-    train = token_cache(tmp_path / "train.h5", [
-        ("money bank", [-1, 0, 1, -1], [[5, 5], [9, 9], [1, 0], [5, 5]]),
-        ("river bank", [-1, 0, 1, -1], [[5, 5], [9, 9], [0, 1], [5, 5]]),
-        ("the bank vault", [-1, 0, 1, 1, 2, -1], [[5, 5], [9, 9], [0.7, 0.3], [0.9, 0.1], [9, 9], [5, 5]]),
-        ("plant", [-1, 0, -1], [[5, 5], [1, 1], [5, 5]]),
-    ])
-    evaluation = token_cache(tmp_path / "eval.h5", [
-        ("a bank loan", [-1, 0, 1, 2, -1], [[5, 5], [9, 9], [0.9, 0.1], [9, 9], [5, 5]]),
-        ("the bank shore", [-1, 0, 1, 2, -1], [[5, 5], [9, 9], [0.1, 0.9], [9, 9], [5, 5]]),
-        ("they run", [-1, 0, 1, -1], [[5, 5], [9, 9], [1, 1], [5, 5]]),
-        ("plant", [-1, 0, -1], [[5, 5], [1, 0], [5, 5]]),
-    ])
+    train = token_cache(
+        tmp_path / "train.h5",
+        [
+            ("money bank", [-1, 0, 1, -1], [[5, 5], [9, 9], [1, 0], [5, 5]]),
+            ("river bank", [-1, 0, 1, -1], [[5, 5], [9, 9], [0, 1], [5, 5]]),
+            ("the bank vault", [-1, 0, 1, 1, 2, -1], [[5, 5], [9, 9], [0.7, 0.3], [0.9, 0.1], [9, 9], [5, 5]]),
+            ("plant", [-1, 0, -1], [[5, 5], [1, 1], [5, 5]]),
+        ],
+    )
+    evaluation = token_cache(
+        tmp_path / "eval.h5",
+        [
+            ("a bank loan", [-1, 0, 1, 2, -1], [[5, 5], [9, 9], [0.9, 0.1], [9, 9], [5, 5]]),
+            ("the bank shore", [-1, 0, 1, 2, -1], [[5, 5], [9, 9], [0.1, 0.9], [9, 9], [5, 5]]),
+            ("they run", [-1, 0, 1, -1], [[5, 5], [9, 9], [1, 1], [5, 5]]),
+            ("plant", [-1, 0, -1], [[5, 5], [1, 0], [5, 5]]),
+        ],
+    )
     yield train, evaluation
     train.close()
     evaluation.close()
@@ -103,17 +129,31 @@ def caches(tmp_path):
 
 def test_candidates_and_first_senses():
     frame = wsd.candidate_senses(INDEX, EVALUATION)
-    assert frame.values.tolist() == [[0, "bank%1:17:01::", 1], [0, "bank%1:14:00::", 2], [0, "bank%1:04:00::", 3],
-                                     [1, "bank%1:17:01::", 1], [1, "bank%1:14:00::", 2], [1, "bank%1:04:00::", 3],
-                                     [2, "run%2:38:00::", 1], [3, "plant%1:06:01::", 1], [3, "plant%1:03:00::", 2]]
+    assert frame.values.tolist() == [
+        [0, "bank%1:17:01::", 1],
+        [0, "bank%1:14:00::", 2],
+        [0, "bank%1:04:00::", 3],
+        [1, "bank%1:17:01::", 1],
+        [1, "bank%1:14:00::", 2],
+        [1, "bank%1:04:00::", 3],
+        [2, "run%2:38:00::", 1],
+        [3, "plant%1:06:01::", 1],
+        [3, "plant%1:03:00::", 2],
+    ]
     assert wsd.first_senses(INDEX, EVALUATION).tolist() == [
-        "bank%1:17:01::", "bank%1:17:01::", "run%2:38:00::", "plant%1:06:01::"]
+        "bank%1:17:01::",
+        "bank%1:17:01::",
+        "run%2:38:00::",
+        "plant%1:06:01::",
+    ]
 
 
 def test_select_training_caps_occurrences_per_sense():
     selected = wsd.select_training(TRAINING, ["bank%1:14:00::", "plant%1:06:01::"], max_per_sense=1)
-    assert selected[["id", "text", "keys"]].values.tolist() == [["s0.t0", "money bank", "bank%1:14:00::"],
-                                                                ["s3.t0", "plant", "plant%1:06:01::"]]
+    assert selected[["id", "text", "keys"]].values.tolist() == [
+        ["s0.t0", "money bank", "bank%1:14:00::"],
+        ["s3.t0", "plant", "plant%1:06:01::"],
+    ]
     assert len(wsd.select_training(TRAINING, ["bank%1:14:00::"])) == 2
 
 
@@ -138,11 +178,20 @@ def test_nearest_sense_with_fallback_and_ties(caches):
 def test_transform_applies_to_sense_and_target_vectors(caches):
     train, evaluation = caches
     shrink = np.diag([1.0, 0.1])
-    scores, predictions = wsd.evaluate(train, TRAINING, evaluation, EVALUATION, INDEX,
-                                       lambda _, x: x @ shrink, layers=[1])
+    scores, predictions = wsd.evaluate(
+        train, TRAINING, evaluation, EVALUATION, INDEX, lambda _, x: x @ shrink, layers=[1]
+    )
     # e1 [0.1, 0.09]: cos to finance [0.9, 0.01] = 0.751 > cos to river [0, 0.1] = 0.669
     assert predictions.key[1] == "bank%1:14:00::"
     assert scores.f1.tolist() == [75.0]
+
+
+def test_a_transform_may_change_the_width(caches):
+    """Whitening may keep fewer dims than the model has; here 2 -> 3 dims, same cosine ranking as raw."""
+    train, evaluation = caches
+    widen = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    scores, _ = wsd.evaluate(train, TRAINING, evaluation, EVALUATION, INDEX, lambda _, x: x @ widen, layers=[0])
+    assert scores.f1.tolist() == [50.0]
 
 
 def test_evaluation_sets_may_share_sentences(caches):
@@ -172,8 +221,15 @@ def test_real_wsd_with_minilm_raw_and_clipped(shared_data, wordnet_dir, minilm, 
     from posart.detect import Criterion, outlier_table
 
     folder = shared_data / "WSD/WSD_Evaluation_Framework/Evaluation_Datasets"
-    targets = pd.concat([read_raganato(folder / f"{name}/{name}.data.xml", folder / f"{name}/{name}.gold.key.txt")
-                         .assign(dataset=name) for name in SETS], ignore_index=True)
+    targets = pd.concat(
+        [
+            read_raganato(folder / f"{name}/{name}.data.xml", folder / f"{name}/{name}.gold.key.txt").assign(
+                dataset=name
+            )
+            for name in SETS
+        ],
+        ignore_index=True,
+    )
     every = targets[targets.dataset == "ALL"]
     index = read_index_sense(index_sense_path(wordnet_dir))
     baseline = wsd.first_sense_baseline(targets, index).set_index("dataset").f1
@@ -192,17 +248,21 @@ def test_real_wsd_with_minilm_raw_and_clipped(shared_data, wordnet_dir, minilm, 
         assert dims, "MiniLM's layer 4 has outlier dims on these sentences"
         clip = postprocess.fit_clip(dims, evaluation.dim)
         raw, predictions = wsd.evaluate(train, training, evaluation, targets, index, lambda _, x: x, layers=[layer])
-        clipped, _ = wsd.evaluate(train, training, evaluation, targets, index, lambda _, x: clip.apply(x),
-                                  layers=[layer])
-    assert raw.dataset.tolist() == list(SETS) and raw.n_instances.tolist() == targets.dataset.value_counts()[
-        list(SETS)].tolist()
+        clipped, _ = wsd.evaluate(
+            train, training, evaluation, targets, index, lambda _, x: clip.apply(x), layers=[layer]
+        )
+    assert (
+        raw.dataset.tolist() == list(SETS)
+        and raw.n_instances.tolist() == targets.dataset.value_counts()[list(SETS)].tolist()
+    )
     seen = index.assign(seen=index.key.isin(set(training["keys"].str.split().explode())))
     lemma_seen = seen.groupby(["lemma", "pos"]).seen.any()
     for name, part in predictions.groupby("dataset", sort=False):
         # coverage: targets with a candidate sense seen in the SemCor sample, counted independently
         lemmas = pd.MultiIndex.from_frame(targets[targets.dataset == name][["lemma", "pos"]])
-        assert 100 * lemma_seen.reindex(lemmas, fill_value=False).mean() == \
-            pytest.approx(raw.set_index("dataset").coverage[name])
+        assert 100 * lemma_seen.reindex(lemmas, fill_value=False).mean() == pytest.approx(
+            raw.set_index("dataset").coverage[name]
+        )
         # F1 re-scored from the gold file's lines, as Raganato's scorer does
         lines = (folder / f"{name}/{name}.gold.key.txt").read_text().split("\n")
         gold = {line.split(" ")[0]: set(line.split(" ")[1:]) for line in lines if line}
@@ -216,3 +276,35 @@ def test_real_wsd_with_minilm_raw_and_clipped(shared_data, wordnet_dir, minilm, 
     print(f"MiniLM layer {layer}; SemCor sample: {training.text.nunique()} sentences; clipped dims {dims}")
     print(pd.concat([raw.assign(method="raw"), clipped.assign(method="clip")]).round(2).to_string(index=False))
     print("WordNet first sense:", baseline.round(2).to_dict(), f"random candidate on ALL: {random:.2f}")
+
+
+def test_table_best_layer_per_set_and_the_first_sense_row():
+    from posart import tables
+
+    results = pd.DataFrame(
+        {
+            "model": "m",
+            "dataset": ["senseval2", "senseval2", "ALL", "ALL"] * 2,
+            "layer": [0, 1] * 4,
+            "method": ["raw"] * 4 + ["clip"] * 4,
+            "f1": [40.0, 45.0, 60.0, 55.0, 41.0, 44.0, 61.0, 61.0],
+            "coverage": 90.0,
+            "n_instances": 10,
+        }
+    )
+    baseline = pd.DataFrame(
+        {
+            "dataset": ["senseval2", "ALL"],
+            "baseline": "wordnet_first_sense",
+            "f1": [66.78, 65.19],
+            "n_instances": [2282, 7253],
+        }
+    )
+    numbers, shown = tables.table_wsd(results, baseline, ["senseval2", "ALL"])
+    # clip on ALL: a tie (61.0 at layers 0 and 1) goes to the lower layer
+    assert shown.values.tolist() == [
+        ["m", "45.00 (1)", "60.00 (0)"],
+        ["m-clip", "44.00 (1)", "61.00 (0)"],
+        ["WordNet first sense", "66.78", "65.19"],
+    ]
+    assert numbers["ALL layer"].tolist()[:2] == [0, 0] and numbers["ALL layer"].isna().tolist()[2]

@@ -56,8 +56,7 @@ def test_key_pos():
 
 def test_semcor_tagfile(tmp_path):
     archive = tmp_path / "semcor.tar.gz"
-    write_archive(archive, {"semcor3.0/README.semcor3.0": "not a tagfile",
-                            "semcor3.0/brown1/tagfiles/br-x01": TAGFILE})
+    write_archive(archive, {"semcor3.0/README.semcor3.0": "not a tagfile", "semcor3.0/brown1/tagfiles/br-x01": TAGFILE})
     corpus = read_semcor(archive)
     first, second = "The year took place such only 65 .", "Town &"
     assert corpus.values.tolist() == [
@@ -69,12 +68,15 @@ def test_semcor_tagfile(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("line, problem", [
-    ("<wf cmd=done pos=NN lemma=year wnsn=1;2 lexsn=1:28:02::>year</wf>", "differ in length"),
-    ("<wf cmd=done pos=NN wnsn=1 lexsn=1:28:02::>year</wf>", "lexsn without lemma"),
-    ("<wf cmd=done pos=NN lemma=year wnsn=1 lexsn=9:28:02::>year</wf>", "not a WordNet sense key"),
-    ("<wf cmd=done pos=NN>year", "not a <wf>"),
-])
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ("<wf cmd=done pos=NN lemma=year wnsn=1;2 lexsn=1:28:02::>year</wf>", "differ in length"),
+        ("<wf cmd=done pos=NN wnsn=1 lexsn=1:28:02::>year</wf>", "lexsn without lemma"),
+        ("<wf cmd=done pos=NN lemma=year wnsn=1 lexsn=9:28:02::>year</wf>", "not a WordNet sense key"),
+        ("<wf cmd=done pos=NN>year", "not a <wf>"),
+    ],
+)
 def test_semcor_errors_name_member_and_line(tmp_path, line, problem):
     archive = tmp_path / "semcor.tar.gz"
     write_archive(archive, {"semcor3.0/brown2/tagfiles/br-y01": f"<s snum=1>\n{line}\n</s>\n"})
@@ -141,9 +143,14 @@ def test_raganato_errors(tmp_path):
     with pytest.raises(ValueError, match=r"s.gold.key.txt:2: expected at least 2"):
         read_raganato(*write_set(tmp_path, gold=GOLD.replace(" belong_to%2:42:00::", "")))
     with pytest.raises(ValueError, match=r"s.data.xml:8: .*pos 'PRON'"):
-        read_raganato(*write_set(tmp_path, xml=XML.replace('lemma="us" pos="PRON">us</wf>',
-                                                           'id="x" lemma="us" pos="PRON">us</instance>')
-                                 .replace("<wf id", "<instance id")))
+        read_raganato(
+            *write_set(
+                tmp_path,
+                xml=XML.replace('lemma="us" pos="PRON">us</wf>', 'id="x" lemma="us" pos="PRON">us</instance>').replace(
+                    "<wf id", "<instance id"
+                ),
+            )
+        )
     with pytest.raises(ValueError, match=r"s.data.xml:\d+: not well-formed"):
         read_raganato(*write_set(tmp_path, xml=XML.replace("</sentence>", "", 1)))
 
@@ -152,9 +159,11 @@ def test_index_sense(tmp_path):
     path = tmp_path / "index.sense"
     path.write_text("bank%1:14:00:: 08420278 2 20\nbank%1:17:01:: 09213565 1 25\nfast%5:00:00:quick:00 00976508 2 3\n")
     frame = read_index_sense(path)
-    assert frame.values.tolist() == [["bank%1:14:00::", "bank", "n", "08420278", 2, 20],
-                                     ["bank%1:17:01::", "bank", "n", "09213565", 1, 25],
-                                     ["fast%5:00:00:quick:00", "fast", "a", "00976508", 2, 3]]
+    assert frame.values.tolist() == [
+        ["bank%1:14:00::", "bank", "n", "08420278", 2, 20],
+        ["bank%1:17:01::", "bank", "n", "09213565", 1, 25],
+        ["fast%5:00:00:quick:00", "fast", "a", "00976508", 2, 3],
+    ]
     path.write_text("bank%1:14:00:: 08420278 2 20\nbank%1:14:00:: 08420278 2 20\n")
     with pytest.raises(ValueError, match="index.sense:2: sense key bank%1:14:00:: listed twice"):
         read_index_sense(path)
@@ -167,8 +176,14 @@ def test_index_sense(tmp_path):
 
 # --- the real files ------------------------------------------------------------------------
 
-RAGANATO_SETS = {"senseval2": 2282, "senseval3": 1850, "semeval2007": 455, "semeval2013": 1644,
-                 "semeval2015": 1022, "ALL": 7253}
+RAGANATO_SETS = {
+    "senseval2": 2282,
+    "senseval3": 1850,
+    "semeval2007": 455,
+    "semeval2013": 1644,
+    "semeval2015": 1022,
+    "ALL": 7253,
+}
 
 
 @pytest.fixture(scope="module")
@@ -194,8 +209,10 @@ def test_real_semcor(shared_data, wordnet_index):
     assert corpus["keys"].str.contains(" ").sum() > 500  # several keys
     words = corpus.text.str.split()
     assert all(w[a] for w, a in zip(words, corpus.start)) and (corpus.stop <= words.str.len()).all()
-    print(f"SemCor: {corpus.sentence_id.nunique()} sentences with a tagged word, {len(corpus)} tagged units, "
-          f"{len(keys)} keys")
+    print(
+        f"SemCor: {corpus.sentence_id.nunique()} sentences with a tagged word, {len(corpus)} tagged units, "
+        f"{len(keys)} keys"
+    )
 
 
 @pytest.mark.realdata

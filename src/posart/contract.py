@@ -38,6 +38,26 @@ FILES = {
     "supervised": ContractFile(
         "results/{model}/tasks/supervised.csv", ("model", "task", "layer", "method", "split", "accuracy")
     ),
+    "wsd": ContractFile(
+        "results/{model}/tasks/wsd.csv",
+        ("model", "dataset", "layer", "method", "f1", "coverage", "n_instances"),
+        "dataset: a Raganato set; f1 and coverage (% of targets decided by the nearest sense) x100",
+    ),
+    "grammar": ContractFile(
+        "results/{model}/tasks/grammar.csv",
+        ("model", "layer", "method", "distance", "f1", "corpus_f1", "n_sentences"),
+        "distance: cosine or l2; f1 = mean sentence F1, corpus_f1 = F1 of pooled spans, x100",
+    ),
+    "wsd_baseline": ContractFile(
+        "results/baselines/wsd.csv",
+        ("dataset", "baseline", "f1", "n_instances"),
+        "baseline: wordnet_first_sense; no model involved",
+    ),
+    "grammar_baseline": ContractFile(
+        "results/baselines/grammar.csv",
+        ("baseline", "f1", "corpus_f1", "n_sentences"),
+        "baseline: right_branching, left_branching, random; no model involved",
+    ),
 }
 
 

@@ -13,15 +13,17 @@ it) yields nothing, and callers count it.
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 import numpy as np
 
-from posart.cache import ActivationCache
+if TYPE_CHECKING:  # pooling is used by modules the data env imports
+    from posart.cache import ActivationCache
 
 
 class SpanTokens(NamedTuple):
     """(span, token) pairs, sorted by token: which global cache tokens each span pools."""
+
     span: np.ndarray
     token: np.ndarray
 
@@ -30,8 +32,9 @@ def span_tokens(cache: ActivationCache, rows: np.ndarray, starts: np.ndarray, st
     """The subword tokens of each span, checked against the cache's sentences."""
     rows, starts, stops = (np.asarray(a, np.int64) for a in (rows, starts, stops))
     if not rows.shape == starts.shape == stops.shape or rows.ndim != 1:
-        raise ValueError(f"rows, starts, stops must be equal-length 1-d arrays, got {rows.shape}, "
-                         f"{starts.shape}, {stops.shape}")
+        raise ValueError(
+            f"rows, starts, stops must be equal-length 1-d arrays, got {rows.shape}, {starts.shape}, {stops.shape}"
+        )
     bad = (rows < 0) | (rows >= cache.n_sentences)
     if bad.any():
         raise ValueError(f"span {int(np.argmax(bad))}: sentence row {rows[bad][0]} is not in {cache.path}")
@@ -39,8 +42,10 @@ def span_tokens(cache: ActivationCache, rows: np.ndarray, starts: np.ndarray, st
     bad = (starts < 0) | (stops <= starts) | (stops > words_per_sentence[rows])
     if bad.any():
         j = int(np.argmax(bad))
-        raise ValueError(f"span {j}: words {starts[j]}:{stops[j]} do not fit sentence {rows[j]} of {cache.path} "
-                         f"({words_per_sentence[rows[j]]} words)")
+        raise ValueError(
+            f"span {j}: words {starts[j]}:{stops[j]} do not fit sentence {rows[j]} of {cache.path} "
+            f"({words_per_sentence[rows[j]]} words)"
+        )
     word_base = np.concatenate([[0], np.cumsum(words_per_sentence)])
     # every (span, global word) pair
     lengths = stops - starts
@@ -61,8 +66,9 @@ def span_tokens(cache: ActivationCache, rows: np.ndarray, starts: np.ndarray, st
     return SpanTokens(span=span[order], token=token[order])
 
 
-def span_means(cache: ActivationCache, layer: int, pairs: SpanTokens,
-               max_tokens: int = 1 << 14) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def span_means(
+    cache: ActivationCache, layer: int, pairs: SpanTokens, max_tokens: int = 1 << 14
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (span ids, mean vectors float32) block by block; ids ascending within a block."""
     for sentences, block, _ in cache.sentence_chunks(layer, max_tokens):
         lo, hi = cache.offsets[sentences.start], cache.offsets[sentences.stop]

@@ -20,7 +20,20 @@ from posart.corpora.wic import read_wic
 from posart.corpora.wordnet import index_sense_path, read_index_sense
 
 __all__ = [
-    "index_sense_path", "qqp_sentences", "read_glue_qqp", "read_glue_sst2", "read_imdb", "read_index_sense",
-    "read_plain_text", "read_raganato", "read_semcor", "read_senteval_sst", "read_senteval_sts", "read_sick",
-    "read_stsb", "read_treebank", "read_wic", "sample",
+    "index_sense_path",
+    "qqp_sentences",
+    "read_glue_qqp",
+    "read_glue_sst2",
+    "read_imdb",
+    "read_index_sense",
+    "read_plain_text",
+    "read_raganato",
+    "read_semcor",
+    "read_senteval_sst",
+    "read_senteval_sts",
+    "read_sick",
+    "read_stsb",
+    "read_treebank",
+    "read_wic",
+    "sample",
 ]

@@ -47,8 +47,9 @@ def read_raganato(data_path: str | os.PathLike, gold_path: str | os.PathLike) ->
         rows.extend(builder.rows())
     unused = set(gold) - {row[0] for row in rows}
     if unused:
-        raise ValueError(f"{gold_path}: {len(unused)} gold ids name no instance of {data_path}, "
-                         f"e.g. {sorted(unused)[:3]}")
+        raise ValueError(
+            f"{gold_path}: {len(unused)} gold ids name no instance of {data_path}, e.g. {sorted(unused)[:3]}"
+        )
     return table(rows)
 
 
@@ -74,14 +75,18 @@ def _instance(path, token, start: int, stop: int, gold: dict[str, tuple[int, lis
     instance_id = _attribute(path, token, "id")
     lemma, tag = _attribute(path, token, "lemma"), _attribute(path, token, "pos")
     if tag not in WORDNET_POS:
-        raise malformed(path, token.sourceline, f"instance {instance_id}: pos {tag!r} is not one of {list(WORDNET_POS)}")
+        raise malformed(
+            path, token.sourceline, f"instance {instance_id}: pos {tag!r} is not one of {list(WORDNET_POS)}"
+        )
     if instance_id not in gold:
         raise malformed(path, token.sourceline, f"instance {instance_id} has no gold key")
     line, keys = gold[instance_id]
     for key in keys:
         if key.partition("%")[0] != lemma.lower() or key_pos(key) != WORDNET_POS[tag]:
-            raise ValueError(f"{path}:{token.sourceline}: instance {instance_id} ({lemma}, {tag}) has gold key "
-                             f"{key} of another lemma or part of speech (gold file line {line})")
+            raise ValueError(
+                f"{path}:{token.sourceline}: instance {instance_id} ({lemma}, {tag}) has gold key "
+                f"{key} of another lemma or part of speech (gold file line {line})"
+            )
     return instance_id, start, stop, lemma.lower(), WORDNET_POS[tag], keys
 
 

@@ -53,8 +53,9 @@ def read_semcor(archive: str | os.PathLike) -> pd.DataFrame:
     rows: list[tuple] = []
     counts = {"files": 0, "sentences": 0, "dropped_wnsn0": 0}
     with tarfile.open(archive, "r:*") as tar:
-        members = sorted((m for m in tar.getmembers() if m.isfile() and TAGFILE.fullmatch(m.name)),
-                         key=lambda m: m.name)
+        members = sorted(
+            (m for m in tar.getmembers() if m.isfile() and TAGFILE.fullmatch(m.name)), key=lambda m: m.name
+        )
         if not members:
             raise ValueError(f"{archive}: no `*/<concordance>/tagfiles/<file>` member")
         for member in members:
@@ -67,8 +68,14 @@ def read_semcor(archive: str | os.PathLike) -> pd.DataFrame:
                 raise malformed(location, data.count(b"\n", 0, err.start) + 1, "not valid UTF-8") from err
             _read_tagfile(location, name, text, rows, counts)
             counts["files"] += 1
-    log.info("SemCor %s: %d tagfiles, %d sentences, %d sense-tagged words; %d wnsn=0 keys dropped",
-             archive, counts["files"], counts["sentences"], len(rows), counts["dropped_wnsn0"])
+    log.info(
+        "SemCor %s: %d tagfiles, %d sentences, %d sense-tagged words; %d wnsn=0 keys dropped",
+        archive,
+        counts["files"],
+        counts["sentences"],
+        len(rows),
+        counts["dropped_wnsn0"],
+    )
     return table(rows)
 
 
@@ -101,8 +108,14 @@ def _read_tagfile(location: str, name: str, text: str, rows: list, counts: dict)
         start, stop = _add(builder, match.group(2).replace("_", " "), location, number)
         keys = _sense_keys(_attributes(match.group(1)), location, number, counts)
         if keys:
-            builder.tag(f"{builder.sentence_id}.t{len(builder.instances)}", start, stop,
-                        keys[0].partition("%")[0], key_pos(keys[0]), keys)
+            builder.tag(
+                f"{builder.sentence_id}.t{len(builder.instances)}",
+                start,
+                stop,
+                keys[0].partition("%")[0],
+                key_pos(keys[0]),
+                keys,
+            )
     if builder is not None:
         raise malformed(location, len(text.splitlines()), f"sentence {builder.sentence_id} is not closed")
 

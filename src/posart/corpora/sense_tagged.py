@@ -47,8 +47,10 @@ class SentenceBuilder:
     def rows(self) -> list[tuple]:
         """The sentence's instances as table rows (COLUMNS)."""
         text = " ".join(self.words)
-        return [(i, self.sentence_id, text, start, stop, lemma, pos, keys)
-                for i, start, stop, lemma, pos, keys in self.instances]
+        return [
+            (i, self.sentence_id, text, start, stop, lemma, pos, keys)
+            for i, start, stop, lemma, pos, keys in self.instances
+        ]
 
 
 def table(rows: list[tuple]) -> pd.DataFrame:

@@ -29,14 +29,17 @@ from posart.corpora._lines import malformed
 MEMBER = re.compile(r"treebank/combined/([^/]+\.mrg)")
 TOKEN = re.compile(r"\(|\)|[^\s()]+")
 # Kim et al. 2019 (from PRPN's data_ptb.py): the tags of words; every other leaf is removed.
-WORD_TAGS = frozenset("CC CD DT EX FW IN JJ JJR JJS LS MD NN NNS NNP NNPS PDT POS PRP PRP$ RB RBR RBS "
-                      "RP SYM TO UH VB VBD VBG VBN VBP VBZ WDT WP WP$ WRB".split())
-COLUMNS = ["file", "sentence", "text", "tree"]
+WORD_TAGS = frozenset(
+    "CC CD DT EX FW IN JJ JJR JJS LS MD NN NNS NNP NNPS PDT POS PRP PRP$ RB RBR RBS "
+    "RP SYM TO UH VB VBD VBG VBN VBP VBZ WDT WP WP$ WRB".split()
+)
+COLUMNS = ["file", "number", "text", "tree"]
 
 
 @dataclass
 class Tree:
     """A constituent: a label and children; a preterminal's single child is its word (a str)."""
+
     label: str
     children: list = field(default_factory=list)
 
@@ -67,8 +70,11 @@ class Tree:
 
 def parse_trees(text: str, path: str | os.PathLike = "<string>") -> list[tuple[int, Tree]]:
     """All bracketed trees of a text, each with the line it starts on."""
-    tokens = [(match.group(), number) for number, line in enumerate(text.splitlines(), start=1)
-              for match in TOKEN.finditer(line)]
+    tokens = [
+        (match.group(), number)
+        for number, line in enumerate(text.splitlines(), start=1)
+        for match in TOKEN.finditer(line)
+    ]
     stack: list[Tree] = []
     trees: list[tuple[int, Tree]] = []
     start_line = 0
@@ -117,7 +123,7 @@ def clean(tree: Tree) -> Tree | None:
 
 
 def read_treebank(archive: str | os.PathLike) -> pd.DataFrame:
-    """[file, sentence (0-based within the file), text (words of the cleaned tree), tree (cleaned, one line)].
+    """[file, number (0-based within the file), text (words of the cleaned tree), tree (cleaned, one line)].
 
     A sentence that loses every word in cleaning (none in the NLTK sample) is an error.
     """

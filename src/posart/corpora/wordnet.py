@@ -30,8 +30,10 @@ def index_sense_path(dictionary_dir: str | os.PathLike) -> Path:
     """`index.sense` in a WordNet dictionary directory; a clear error when it is absent."""
     path = Path(dictionary_dir) / "index.sense"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file; {INSTALL_HINT}, or point the config's WordNet "
-                                f"directory to a WordNet 3.0 `dict` folder")
+        raise FileNotFoundError(
+            f"{path}: no such file; {INSTALL_HINT}, or point the config's WordNet "
+            f"directory to a WordNet 3.0 `dict` folder"
+        )
     return path
 
 
@@ -46,9 +48,16 @@ def read_index_sense(path: str | os.PathLike) -> pd.DataFrame:
             raise malformed(path, number, str(err)) from None
         if len(offset) != 8 or not offset.isdigit():
             raise malformed(path, number, f"synset offset {offset!r} is not 8 digits")
-        rows.append((key, key.partition("%")[0], pos, offset,
-                     integer(path, number, sense_number, range(1, 1000), what="sense number"),
-                     integer(path, number, tag_count, range(0, 1 << 31), what="tag count")))
+        rows.append(
+            (
+                key,
+                key.partition("%")[0],
+                pos,
+                offset,
+                integer(path, number, sense_number, range(1, 1000), what="sense number"),
+                integer(path, number, tag_count, range(0, 1 << 31), what="tag count"),
+            )
+        )
     frame = pd.DataFrame(rows, columns=COLUMNS)
     duplicated = frame.key.duplicated()
     if duplicated.any():

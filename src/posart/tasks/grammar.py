@@ -24,14 +24,16 @@ from the workflow's activation cache, encoded with the model's special tokens ([
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 import pandas as pd
 
-from posart.cache import ActivationCache
 from posart.corpora.treebank import parse_tree
 from posart.span_pooling import span_means, span_tokens
+
+if TYPE_CHECKING:  # scoring and baselines run without h5py
+    from posart.cache import ActivationCache
 
 log = logging.getLogger(__name__)
 DISTANCES = ("cosine", "l2")
@@ -50,7 +52,7 @@ def greedy_splits(distances: np.ndarray) -> dict[Span, int]:
         start, stop = pending.pop()
         if stop - start < 2:
             continue
-        inner = distances[start:stop - 1]
+        inner = distances[start : stop - 1]
         split = start + inner.index(max(inner)) + 1
         splits[(start, stop)] = split
         pending += [(start, split), (split, stop)]
@@ -89,11 +91,13 @@ def sentence_f1(predicted: set[Span], gold: set[Span]) -> float:
 
 def bracketing(words: list[str], splits: dict[Span, int]) -> str:
     """The binary tree as a bracket string, `(T (T w0) (T w1))`, readable by NLTK's Tree.fromstring."""
+
     def render(start: int, stop: int) -> str:
         if stop - start == 1:
             return f"(T {words[start]})"
         split = splits[(start, stop)]
         return f"(T {render(start, split)} {render(split, stop)})"
+
     return render(0, len(words))
 
 
@@ -120,21 +124,33 @@ def evaluable(treebank: pd.DataFrame) -> pd.DataFrame:
 
 
 def baselines(treebank: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scores [method, f1, corpus_f1, n_sentences] and trees [file, sentence, method, tree] of the baselines."""
+    """Scores [baseline, f1, corpus_f1, n_sentences] and trees [file, number, baseline, tree]."""
     treebank = evaluable(treebank)
     golds = [gold_spans(tree) for tree in treebank.tree]
     words = [text.split() for text in treebank.text]
     rng = np.random.default_rng(seed)
-    built = {"right_branching": [right_branching(n) for n, _ in golds],
-             "left_branching": [left_branching(n) for n, _ in golds],
-             "random": [greedy_splits(rng.random(n - 1)) for n, _ in golds]}
+    built = {
+        "right_branching": [right_branching(n) for n, _ in golds],
+        "left_branching": [left_branching(n) for n, _ in golds],
+        "random": [greedy_splits(rng.random(n - 1)) for n, _ in golds],
+    }
     scores, trees = [], []
-    for method, predictions in built.items():
-        scores.append((method, *score(predictions, golds), len(golds)))
-        trees.append(pd.DataFrame({"file": treebank.file, "sentence": treebank.sentence, "method": method,
-                                   "tree": [bracketing(w, s) for w, s in zip(words, predictions)]}))
-    return (pd.DataFrame(scores, columns=["method", "f1", "corpus_f1", "n_sentences"]),
-            pd.concat(trees, ignore_index=True))
+    for baseline, predictions in built.items():
+        scores.append((baseline, *score(predictions, golds), len(golds)))
+        trees.append(
+            pd.DataFrame(
+                {
+                    "file": treebank.file,
+                    "number": treebank.number,
+                    "baseline": baseline,
+                    "tree": [bracketing(w, s) for w, s in zip(words, predictions)],
+                }
+            )
+        )
+    return (
+        pd.DataFrame(scores, columns=["baseline", "f1", "corpus_f1", "n_sentences"]),
+        pd.concat(trees, ignore_index=True),
+    )
 
 
 def adjacent_distances(left: np.ndarray, right: np.ndarray) -> dict[str, np.ndarray]:
@@ -143,13 +159,13 @@ def adjacent_distances(left: np.ndarray, right: np.ndarray) -> dict[str, np.ndar
     norms = np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1)
     if (norms == 0).any():
         raise ValueError("cosine distance undefined: a word vector is zero")
-    return {"cosine": 1.0 - np.einsum("ij,ij->i", left, right) / norms,
-            "l2": np.linalg.norm(left - right, axis=1)}
+    return {"cosine": 1.0 - np.einsum("ij,ij->i", left, right) / norms, "l2": np.linalg.norm(left - right, axis=1)}
 
 
-def evaluate(cache: ActivationCache, treebank: pd.DataFrame, transform,
-             layers: Iterable[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scores [layer, distance, f1, corpus_f1, n_sentences] and trees [file, sentence, layer, distance, tree].
+def evaluate(
+    cache: ActivationCache, treebank: pd.DataFrame, transform, layers: Iterable[int] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores [layer, distance, f1, corpus_f1, n_sentences] and trees [file, number, layer, distance, tree].
 
     Word vectors stream from the cache one layer at a time; sentences the cache lacks or
     truncated (a word without tokens) are left out and counted in the log.
@@ -183,12 +199,21 @@ def evaluate(cache: ActivationCache, treebank: pd.DataFrame, transform,
             for kind, values in adjacent_distances(vectors[pair], vectors[pair + 1]).items():
                 distances[kind][ids[pair]] = values
         for kind in DISTANCES:
-            predictions = [greedy_splits(distances[kind][first_word[i]:first_word[i + 1] - 1]) for i in kept]
+            predictions = [greedy_splits(distances[kind][first_word[i] : first_word[i + 1] - 1]) for i in kept]
             scores.append((layer, kind, *score(predictions, [golds[i] for i in kept]), len(kept)))
-            trees.append(pd.DataFrame({"file": treebank.file.to_numpy()[kept],
-                                       "sentence": treebank.sentence.to_numpy()[kept], "layer": layer,
-                                       "distance": kind,
-                                       "tree": [bracketing(words[i], s) for i, s in zip(kept, predictions)]}))
+            trees.append(
+                pd.DataFrame(
+                    {
+                        "file": treebank.file.to_numpy()[kept],
+                        "number": treebank.number.to_numpy()[kept],
+                        "layer": layer,
+                        "distance": kind,
+                        "tree": [bracketing(words[i], s) for i, s in zip(kept, predictions)],
+                    }
+                )
+            )
         log.info("grammar: layer %d scored (%d sentences)", layer, len(kept))
-    return (pd.DataFrame(scores, columns=["layer", "distance", "f1", "corpus_f1", "n_sentences"]),
-            pd.concat(trees, ignore_index=True))
+    return (
+        pd.DataFrame(scores, columns=["layer", "distance", "f1", "corpus_f1", "n_sentences"]),
+        pd.concat(trees, ignore_index=True),
+    )

@@ -26,14 +26,15 @@ at a time from the SemCor cache (`span_means`), one layer at a time.
 from __future__ import annotations
 
 import logging
-from typing import Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
-from posart.cache import ActivationCache
 from posart.span_pooling import SpanTokens, span_means, span_tokens
+
+if TYPE_CHECKING:  # the data env (prepare: select_training, candidate_senses) has no h5py
+    from posart.cache import ActivationCache
 
 log = logging.getLogger(__name__)
 NEAREST, FIRST_SENSE = "nearest", "first_sense"
@@ -44,8 +45,9 @@ def candidate_senses(index: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame
     """[target (row of `targets`), key, sense_number]: each target's WordNet senses, by sense number."""
     frame = targets[["lemma", "pos"]].reset_index(drop=True).rename_axis("target").reset_index()
     merged = frame.merge(index[["lemma", "pos", "key", "sense_number"]], on=["lemma", "pos"])
-    return merged.sort_values(["target", "sense_number"], kind="stable")[["target", "key", "sense_number"]] \
-        .reset_index(drop=True)
+    return merged.sort_values(["target", "sense_number"], kind="stable")[["target", "key", "sense_number"]].reset_index(
+        drop=True
+    )
 
 
 def select_training(semcor: pd.DataFrame, keys: Iterable[str], max_per_sense: int | None = None) -> pd.DataFrame:
@@ -69,6 +71,7 @@ def select_training(semcor: pd.DataFrame, keys: Iterable[str], max_per_sense: in
 
 class Located(NamedTuple):
     """Instances found in a cache: their positions in the instance table and their subword tokens."""
+
     found: np.ndarray
     pairs: SpanTokens
 
@@ -78,45 +81,77 @@ def locate(cache: ActivationCache, instances: pd.DataFrame) -> Located:
     rows = cache.rows_of(instances.text)
     found = np.flatnonzero(rows >= 0)
     if len(found) < len(instances):
-        log.warning("WSD: %d of %d instances are in sentences missing from %s",
-                    len(instances) - len(found), len(instances), cache.path)
-    return Located(found, span_tokens(cache, rows[found], instances.start.to_numpy()[found],
-                                      instances.stop.to_numpy()[found]))
+        log.warning(
+            "WSD: %d of %d instances are in sentences missing from %s",
+            len(instances) - len(found),
+            len(instances),
+            cache.path,
+        )
+    return Located(
+        found, span_tokens(cache, rows[found], instances.start.to_numpy()[found], instances.stop.to_numpy()[found])
+    )
 
 
-def sense_membership(training: pd.DataFrame, located: Located, keys: pd.Index) -> sparse.csr_matrix:
-    """(found instances x keys) 0/1 matrix: which of the `keys` each found instance is tagged with."""
-    exploded = pd.DataFrame({"instance": np.arange(len(located.found)),
-                             "key": training["keys"].to_numpy()[located.found]})
+class Membership(NamedTuple):
+    """(found instance, key) pairs, sorted by instance: which wanted keys each found instance carries."""
+
+    instance: np.ndarray
+    key: np.ndarray
+    n_keys: int
+
+
+def sense_membership(training: pd.DataFrame, located: Located, keys: pd.Index) -> Membership:
+    """The wanted `keys` (positions in `keys`) of each instance found in the cache."""
+    exploded = pd.DataFrame(
+        {"instance": np.arange(len(located.found)), "key": training["keys"].to_numpy()[located.found]}
+    )
     exploded = exploded.assign(key=exploded.key.str.split()).explode("key")
     exploded = exploded[exploded.key.isin(keys)]
-    return sparse.csr_matrix(
-        (np.ones(len(exploded)), (exploded.instance.to_numpy(np.int64), keys.get_indexer(exploded.key))),
-        shape=(len(located.found), len(keys)))
+    return Membership(exploded.instance.to_numpy(np.int64), keys.get_indexer(exploded.key), len(keys))
 
 
-def sense_vectors(cache: ActivationCache, layer: int, located: Located, membership: sparse.csr_matrix,
-                  transform) -> tuple[np.ndarray, np.ndarray]:
-    """(sums (keys, d) float64, occurrence counts) of the transformed occurrence vectors of each key."""
-    sums = np.zeros((membership.shape[1], cache.dim), np.float64)
-    counts = np.zeros(membership.shape[1], np.int64)
+def sense_vectors(
+    cache: ActivationCache, layer: int, located: Located, membership: Membership, transform
+) -> tuple[np.ndarray, np.ndarray]:
+    """(sums (keys, k) float64, occurrence counts) of the transformed occurrence vectors of each key.
+
+    k is the transform's output width (whitening may keep fewer dims than the model has).
+    """
+    sums = None
+    counts = np.zeros(membership.n_keys, np.int64)
     encoded = 0
     for ids, means in span_means(cache, layer, located.pairs):
-        block = membership[ids].T
-        sums += block @ transform(layer, means).astype(np.float64)
-        counts += np.asarray(block.sum(axis=1)).ravel().astype(np.int64)
+        vectors = transform(layer, means).astype(np.float64)
+        if sums is None:
+            sums = np.zeros((membership.n_keys, vectors.shape[1]), np.float64)
+        lo, hi = np.searchsorted(membership.instance, [ids[0], ids[-1] + 1])
+        instance, key = membership.instance[lo:hi], membership.key[lo:hi]
+        kept = np.isin(instance, ids)  # an instance truncated away yields no mean
+        order = np.argsort(key[kept], kind="stable")
+        key = key[kept][order]
+        vectors = vectors[np.searchsorted(ids, instance[kept][order])]
+        if len(key):
+            starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+            sums[key[starts]] += np.add.reduceat(vectors, starts, axis=0)
+            counts[key[starts]] += np.diff(np.r_[starts, len(key)])
         encoded += len(ids)
+    if sums is None:
+        raise ValueError(f"WSD: no training occurrence is encoded in {cache.path}")
     if encoded < len(located.found):
         log.warning("WSD: %d training occurrences truncated away by the encoder", len(located.found) - encoded)
     return sums, counts
 
 
-def target_vectors(cache: ActivationCache, layer: int, located: Located, n_targets: int,
-                   transform) -> np.ndarray:
-    """(n_targets, d) transformed target vectors; rows of NaN for targets without encoded tokens."""
-    out = np.full((n_targets, cache.dim), np.nan, np.float32)
+def target_vectors(cache: ActivationCache, layer: int, located: Located, n_targets: int, transform) -> np.ndarray:
+    """(n_targets, k) transformed target vectors; rows of NaN for targets without encoded tokens."""
+    out = None
     for ids, means in span_means(cache, layer, located.pairs):
-        out[located.found[ids]] = transform(layer, means)
+        vectors = transform(layer, means)
+        if out is None:
+            out = np.full((n_targets, vectors.shape[1]), np.nan, np.float32)
+        out[located.found[ids]] = vectors
+    if out is None:
+        raise ValueError(f"WSD: no target is encoded in {cache.path}")
     return out
 
 
@@ -130,8 +165,13 @@ def nearest_senses(vectors: np.ndarray, centroids: np.ndarray, candidates: pd.Da
     targets = _unit(vectors)
     pairs = candidates[np.isfinite(targets[candidates.target.to_numpy(), 0])]
     target, centroid = pairs.target.to_numpy(), pairs.centroid.to_numpy()
-    cosine = np.concatenate([np.einsum("ij,ij->i", targets[target[a:a + PAIR_BLOCK]], unit[centroid[a:a + PAIR_BLOCK]])
-                             for a in range(0, len(pairs), PAIR_BLOCK)] or [np.empty(0)])
+    cosine = np.concatenate(
+        [
+            np.einsum("ij,ij->i", targets[target[a : a + PAIR_BLOCK]], unit[centroid[a : a + PAIR_BLOCK]])
+            for a in range(0, len(pairs), PAIR_BLOCK)
+        ]
+        or [np.empty(0)]
+    )
     order = np.lexsort((np.arange(len(pairs)), -cosine, target))
     first = order[np.r_[True, target[order][1:] != target[order][:-1]]] if len(order) else order
     return pd.Series(centroid[first], index=target[first])
@@ -163,14 +203,24 @@ def first_senses(index: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
 
 def first_sense_baseline(targets: pd.DataFrame, index: pd.DataFrame) -> pd.DataFrame:
     """[dataset, f1, n_instances] of WordNet's first sense for every target."""
-    return pd.DataFrame([(name, score(first_senses(index, part), part["keys"]), len(part))
-                         for name, part in targets.groupby("dataset", sort=False)],
-                        columns=["dataset", "f1", "n_instances"])
+    return pd.DataFrame(
+        [
+            (name, score(first_senses(index, part), part["keys"]), len(part))
+            for name, part in targets.groupby("dataset", sort=False)
+        ],
+        columns=["dataset", "f1", "n_instances"],
+    )
 
 
-def evaluate(train_cache: ActivationCache, training: pd.DataFrame, eval_cache: ActivationCache,
-             targets: pd.DataFrame, index: pd.DataFrame, transform,
-             layers: Iterable[int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def evaluate(
+    train_cache: ActivationCache,
+    training: pd.DataFrame,
+    eval_cache: ActivationCache,
+    targets: pd.DataFrame,
+    index: pd.DataFrame,
+    transform,
+    layers: Iterable[int] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores [dataset, layer, f1, coverage, n_instances] and predictions [dataset, id, layer, key, rule].
 
     `training`: SemCor instances (`select_training`); `targets`: the evaluation sets' instances
@@ -182,8 +232,9 @@ def evaluate(train_cache: ActivationCache, training: pd.DataFrame, eval_cache: A
     fallback = first_senses(index, targets)
     unanswerable = fallback == ""
     if unanswerable.any():
-        log.warning("WSD: %d targets have no WordNet sense for their lemma and part of speech: unanswered",
-                    unanswerable.sum())
+        log.warning(
+            "WSD: %d targets have no WordNet sense for their lemma and part of speech: unanswered", unanswerable.sum()
+        )
     training_located = locate(train_cache, training)
     membership = sense_membership(training, training_located, keys)
     targets_located = locate(eval_cache, targets)
@@ -197,18 +248,32 @@ def evaluate(train_cache: ActivationCache, training: pd.DataFrame, eval_cache: A
         vectors = target_vectors(eval_cache, layer, targets_located, len(targets), transform)
         unencoded = int(np.isnan(vectors[:, 0]).sum())
         if unencoded and not scores:
-            log.warning("WSD: %d targets not encoded (sentence missing or truncated): WordNet's first sense",
-                        unencoded)
+            log.warning("WSD: %d targets not encoded (sentence missing or truncated): WordNet's first sense", unencoded)
         nearest = nearest_senses(vectors, sums[seen] / counts[seen, None], usable)
         key = fallback.copy()
         key[nearest.index] = keys[seen][nearest.to_numpy()]
         rule = np.where(np.isin(np.arange(len(targets)), nearest.index), NEAREST, FIRST_SENSE)
-        predictions.append(pd.DataFrame({"dataset": targets.dataset, "id": targets.id, "layer": layer,
-                                         "key": key, "rule": rule}))
+        predictions.append(
+            pd.DataFrame({"dataset": targets.dataset, "id": targets.id, "layer": layer, "key": key, "rule": rule})
+        )
         for name, part in targets.groupby("dataset", sort=False):
-            scores.append((name, layer, score(key[part.index], part["keys"]),
-                           100.0 * float(np.mean(rule[part.index] == NEAREST)), len(part)))
-        log.info("WSD layer %d: %d senses seen in SemCor; %d of %d targets by nearest sense",
-                 layer, len(seen), len(nearest), len(targets))
-    return (pd.DataFrame(scores, columns=["dataset", "layer", "f1", "coverage", "n_instances"]),
-            pd.concat(predictions, ignore_index=True))
+            scores.append(
+                (
+                    name,
+                    layer,
+                    score(key[part.index], part["keys"]),
+                    100.0 * float(np.mean(rule[part.index] == NEAREST)),
+                    len(part),
+                )
+            )
+        log.info(
+            "WSD layer %d: %d senses seen in SemCor; %d of %d targets by nearest sense",
+            layer,
+            len(seen),
+            len(nearest),
+            len(targets),
+        )
+    return (
+        pd.DataFrame(scores, columns=["dataset", "layer", "f1", "coverage", "n_instances"]),
+        pd.concat(predictions, ignore_index=True),
+    )

@@ -1,0 +1,11 @@
+"""Adapter: every model's grammar.csv + the baselines -> the grammar-induction table."""
+
+import pandas as pd
+
+from posart import adapter, tables
+
+with adapter.run(snakemake):
+    numbers, shown = tables.table_grammar(
+        tables.read_all(snakemake.input.results), pd.read_csv(snakemake.input.baselines)
+    )
+    tables.write(numbers, shown, snakemake.output, "Grammar induction: best-layer sentence F1 (layer in brackets).")
