@@ -33,7 +33,7 @@ import pandas as pd
 
 from posart.span_pooling import SpanTokens, span_means, span_tokens
 
-if TYPE_CHECKING:  # the data env (prepare: select_training, candidate_senses) has no h5py
+if TYPE_CHECKING:  # the data env (prepare uses select_training) has no h5py
     from posart.cache import ActivationCache
 
 log = logging.getLogger(__name__)
