@@ -9,6 +9,9 @@ DATA_DIR = config["data_dir"]
 MODELS = list(config["models"])
 CORPORA = list(config["corpora"])
 METHODS = ["raw"] + list(config["postprocess"])
+# Methods fitted once on a corpus (a fit_postprocess job); `fit: eval` methods fit inside each task.
+FITTED = [name for name, entry in config["postprocess"].items() if entry.get("fit", "corpus") == "corpus"]
+CLIPS = [name for name, entry in config["postprocess"].items() if entry["method"] == "clip"]
 STS_DATASETS = config["sts"]["datasets"]
 TASKS = list(config["supervised"]["tasks"])
 WIC_ON = config["wic"]["enabled"]
@@ -31,7 +34,7 @@ wildcard_constraints:
     dataset=_names(ENCODED),
     corpus=_names(CORPORA),
     method=_names(METHODS),
-    fitted=_names(config["postprocess"]),
+    fitted=_names(FITTED),
     task=_names(TASKS),
     shard=r"\d+",
     nshards=r"\d+",
@@ -47,7 +50,10 @@ WSD_TARGET_FILES = prepare.files_wsd_targets(config["wsd"]["sets"])
 WSD_TRAINING_FILES = prepare.files_wsd_training()
 WORDNET_INDEX = f"{config['wsd']['wordnet_dir']}/index.sense"
 GRAMMAR_FILES = prepare.files_grammar()
-SUPERVISED_TRAINING = {key: config["supervised"][key] for key in ("epochs", "lr", "seed", "special_tokens")}
+SUPERVISED_TRAINING = {
+    key: config["supervised"][key]
+    for key in ("epochs", "lr", "seed", "special_tokens", "bias", "convergence_tolerance")
+}
 
 
 def get_corpus_relative(wildcards):
@@ -111,25 +117,39 @@ def cache(table):
 
 
 def get_fit_files(wildcards):
-    """The fitted post-processing map a method needs (none for raw)."""
-    if wildcards.method == "raw":
+    """The corpus-fitted post-processing map a method needs (none for raw and `fit: eval`)."""
+    if wildcards.method not in FITTED:
         return []
     return [f"results/{wildcards.model}/postprocess/{wildcards.method}.npz"]
 
 
+def get_eval_fit(wildcards):
+    """The method entry of a method fitted on the evaluated sentences (`fit: eval`), else None."""
+    if wildcards.method == "raw" or wildcards.method in FITTED:
+        return None
+    return config["postprocess"][wildcards.method]
+
+
 def get_fit_inputs(wildcards):
     entry = config["postprocess"][wildcards.fitted]
-    inputs = {"stats": f"results/{wildcards.model}/stats/{entry['corpus']}.npz"}
-    if entry["method"] == "clip" and entry["dims"] == "detected":
-        inputs["outliers"] = f"results/{wildcards.model}/outliers/{entry['corpus']}.csv"
-    return inputs
+    return {"stats": f"results/{wildcards.model}/stats/{entry['corpus']}.npz"}
 
 
 def get_fit_params(wildcards):
+    """The method entry, with per-model choices (dims, scope) resolved for this model."""
     entry = dict(config["postprocess"][wildcards.fitted])
-    if isinstance(entry.get("dims"), dict):
-        entry["dims"] = entry["dims"][wildcards.model]
+    for key in ("dims", "scope"):
+        if isinstance(entry.get(key), dict):
+            entry[key] = entry[key][wildcards.model]
     return entry
+
+
+def get_fit_criterion(wildcards):
+    """The outlier criterion, for a clip of detected dims (None otherwise: other fits ignore it)."""
+    entry = config["postprocess"][wildcards.fitted]
+    if entry["method"] == "clip" and entry["dims"] == "detected":
+        return config["outliers"]["criterion"]
+    return None
 
 
 def get_per_method(pattern):

@@ -32,6 +32,8 @@ rule grammar:
         "logs/grammar/{model}/{method}.log",
     conda:
         "../envs/analysis.yaml"
+    params:
+        eval_fit=get_eval_fit,
     script:
         "../scripts/grammar.py"
 
@@ -86,5 +88,7 @@ rule table_grammar:
     localrule: True
     conda:
         "../envs/report.yaml"
+    params:
+        clips=CLIPS,
     script:
         "../scripts/table_grammar.py"

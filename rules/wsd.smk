@@ -55,6 +55,8 @@ rule wsd:
         "logs/wsd/{model}/{method}.log",
     conda:
         "../envs/analysis.yaml"
+    params:
+        eval_fit=get_eval_fit,
     script:
         "../scripts/wsd.py"
 
@@ -109,5 +111,6 @@ rule table_wsd:
         "../envs/report.yaml"
     params:
         sets=config["wsd"]["sets"],
+        clips=CLIPS,
     script:
         "../scripts/table_wsd.py"

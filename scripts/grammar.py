@@ -8,7 +8,10 @@ from posart.tasks import grammar
 
 with adapter.run(snakemake), ActivationCache(snakemake.input.cache) as source:
     treebank = pd.read_csv(snakemake.input.treebank, keep_default_na=False)
-    scores, trees = grammar.evaluate(source, treebank, fitting.Transform(snakemake.input.fit))
-    scores = contract.conform("grammar", scores, model=snakemake.wildcards.model, method=snakemake.wildcards.method)
+    transform = fitting.Transform(snakemake.input.fit, snakemake.params.eval_fit)
+    scores, trees = grammar.evaluate(source, treebank, transform)
+    scores = contract.conform(
+        "grammar", transform.label(scores), model=snakemake.wildcards.model, method=snakemake.wildcards.method
+    )
     atomic.write_csv(snakemake.output.scores, scores)
     atomic.write_csv(snakemake.output.trees, trees, gzip=True)

@@ -8,4 +8,5 @@ with adapter.run(snakemake):
     numbers, shown = tables.table_grammar(
         tables.read_all(snakemake.input.results), pd.read_csv(snakemake.input.baselines)
     )
-    tables.write(numbers, shown, snakemake.output, "Grammar induction: best-layer sentence F1 (layer in brackets).")
+    caption = "Grammar induction: best-layer sentence F1 (layer in brackets)."
+    tables.write(numbers, shown, snakemake.output, caption, tables.clip_note(results, snakemake.params.clips))

@@ -5,9 +5,8 @@ import pandas as pd
 from posart import adapter, tables
 
 with adapter.run(snakemake):
-    numbers, shown = tables.table_wsd(
-        tables.read_all(snakemake.input.results), pd.read_csv(snakemake.input.baseline), snakemake.params.sets
-    )
+    results = tables.read_all(snakemake.input.results)
+    numbers, shown = tables.table_wsd(results, pd.read_csv(snakemake.input.baseline), snakemake.params.sets)
     tables.write(
         numbers, shown, snakemake.output, "WSD: best-layer F1 (layer in brackets) of the nearest SemCor sense."
     )

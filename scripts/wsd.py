@@ -12,10 +12,12 @@ with (
     ActivationCache(snakemake.input.training_cache) as training,
     ActivationCache(snakemake.input.targets_cache) as targets,
 ):
-    transform = fitting.Transform(snakemake.input.fit)
+    transform = fitting.Transform(snakemake.input.fit, snakemake.params.eval_fit)
     scores, predictions = wsd.evaluate(
         training, tables["training"], targets, tables["targets"], tables["senses"], transform
     )
-    scores = contract.conform("wsd", scores, model=snakemake.wildcards.model, method=snakemake.wildcards.method)
+    scores = contract.conform(
+        "wsd", transform.label(scores), model=snakemake.wildcards.model, method=snakemake.wildcards.method
+    )
     atomic.write_csv(snakemake.output.scores, scores)
     atomic.write_csv(snakemake.output.predictions, predictions, gzip=True)

@@ -83,7 +83,32 @@ def test_defaults_behind_ref_fill_a_partial_section(tmp_path, in_repo):
     assert loaded["supervised"]["seed"] == 0 and loaded["supervised"]["dev_fraction"] == 0.1
     assert loaded["supervised"]["tasks"]["sst2"] == {"batch_size": 8, "limit": None}
     assert loaded["corpora"]["c"] == {"reader": "plain_text", "file": "text/sentences.txt", "sample": None, "seed": 0}
-    assert loaded["postprocess"]["w"] == {"method": "whiten", "corpus": "c", "level": "tokens", "n_components": None}
+    assert loaded["postprocess"]["w"] == {
+        "method": "whiten",
+        "corpus": "c",
+        "fit": "corpus",
+        "level": "tokens",
+        "n_components": None,
+    }
+
+
+def test_wic_grid_clip_and_probe_defaults(tmp_path, in_repo):
+    """WiC: 0.05-0.95 by 0.05 (schema and demo); clip: today's per-layer detector; probe: W only."""
+    loaded = load(
+        tmp_path,
+        {
+            "models": MINILM,
+            "corpora": DEMO["corpora"],
+            "outliers": {"corpora": ["sst2"]},
+            "postprocess": {"clip": {"method": "clip", "corpus": "sst2"}},
+        },
+    )
+    grid = loaded["wic"]["thresholds"]
+    assert len(grid) == 19 and grid == pytest.approx([0.05 * k for k in range(1, 20)])
+    assert config.load([REPO / "config.yaml"], schema_path=SCHEMA)["wic"]["thresholds"] == grid
+    clip = loaded["postprocess"]["clip"]
+    assert (clip["scope"], clip["symptoms"], clip["dims"]) == ("per_layer", ["share", "magnitude"], "detected")
+    assert loaded["supervised"]["bias"] is False and loaded["supervised"]["lr"] == 0.001
 
 
 def test_demo_config_is_canonical_and_complete(in_repo):
@@ -102,6 +127,19 @@ def test_a_named_config_is_the_whole_run(in_repo):
     loaded = config.load([REPO / "configs" / "paper.yaml"], {"data_dir": "demo/data"}, schema_path=SCHEMA)
     assert len(loaded["models"]) == 6 and "minilm" not in loaded["models"]
     assert loaded["corpora"]["sst2"]["sample"] == 10000
+    # The paper's settings: its WiC grid, W-only probes, its clipping (share test alone; one
+    # global set for the base and distilled models, per-layer sets for the large ones).
+    assert loaded["wic"]["thresholds"] == pytest.approx([0.1 * k for k in range(1, 10)])
+    assert loaded["supervised"]["bias"] is False
+    clip = loaded["postprocess"]["clip"]
+    assert clip["symptoms"] == ["share"] and set(clip["scope"]) == set(loaded["models"])
+    assert {m for m, scope in clip["scope"].items() if scope == "per_layer"} == {"bert-large-uncased", "roberta-large"}
+    assert loaded["postprocess"]["whiten_su"] == {
+        "method": "whiten",
+        "fit": "eval",
+        "level": "sentences",
+        "n_components": None,
+    }
 
 
 def test_later_files_and_overrides_merge_key_by_key(tmp_path, in_repo):
@@ -199,6 +237,22 @@ def test_missing_path_model_says_so(tmp_path, in_repo):
             r"postprocess.clip.dims: no dims for model 'minilm'",
         ),
         (
+            lambda c: c["postprocess"]["clip"].update(scope={"other": "global"}),
+            r"postprocess.clip.scope: no scope for model 'minilm'",
+        ),
+        (
+            lambda c: c["postprocess"]["whiten"].update(fit="eval", level="sentences"),
+            r"postprocess.whiten.corpus: fit: eval fits on the sentences each task evaluates; remove `corpus`",
+        ),
+        (
+            lambda c: c["postprocess"].update(whiten={"method": "whiten", "fit": "eval"}),
+            r"postprocess.whiten.level: fit: eval fits on mean-pooled sentence vectors; set level: sentences",
+        ),
+        (
+            lambda c: c["postprocess"]["abtt"].pop("corpus"),
+            r"postprocess.abtt: needs a `corpus` to fit on \(or `fit: eval`\)",
+        ),
+        (
             lambda c: (c["postprocess"]["whiten"].update(level="sentences"), c["sts"].update(special_tokens=False)),
             r"postprocess.whiten.level: .*sts.special_tokens=False; make them agree",
         ),
@@ -264,6 +318,12 @@ def with_config(workdir, name, change):
         ),
         ("undefined_corpus", lambda c: c["outliers"].update(corpora=["sst2", "nope"]), ["nope", "corpora"]),
         ("bad_device", lambda c: c["encode"].update(device="gpu0"), ["encode.device", "gpu0"]),
+        (
+            "bad_scope",
+            lambda c: c["postprocess"]["clip"].update(scope="everywhere"),
+            ["postprocess.clip", "everywhere"],
+        ),
+        ("clip_without_corpus", lambda c: c["postprocess"]["clip"].pop("corpus"), ["postprocess.clip", "corpus"]),
     ],
 )
 def test_bad_config_fails_before_any_job(workdir, name, change, expected):

@@ -223,3 +223,26 @@ def test_table_best_layer_per_distance_and_baseline_rows():
         ["left-branching", "8.30", "8.30"],
         ["random trees", "17.50", "17.50"],
     ]
+
+
+def test_a_method_fitted_on_the_evaluated_sentences_is_fitted_per_layer(tmp_path):
+    import pandas as pd
+
+    from posart import fitting
+    from posart.cache import ActivationCache
+    from synthetic import write_cache
+
+    rng = np.random.default_rng(0)
+    write_cache(tmp_path / "c.h5", rng.normal(size=(2, 8, 3)).astype(np.float32), [4, 4])
+    treebank = pd.DataFrame(
+        {
+            "file": "f",
+            "number": [0, 1],
+            "text": ["sentence 0", "sentence 1"],
+            "tree": ["(S (NN sentence) (CD 0))", "(S (NN sentence) (CD 1))"],
+        }
+    )
+    transform = fitting.Transform([], {"method": "standardize", "fit": "eval", "level": "sentences"})
+    with ActivationCache(tmp_path / "c.h5") as cache:
+        scores, _ = grammar.evaluate(cache, treebank, transform)
+    assert sorted(transform._eval_maps) == [(0, None), (1, None)] and set(scores.n_sentences) == {2}

@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from posart import contract
+from safetensors.numpy import load_file
+
+from posart import contract, registry
 from tiny_models import build
 from workflow import BIN, REPO, copy_workflow, dry_run_jobs, snakemake
 
@@ -66,6 +68,29 @@ def test_every_target_and_the_output_contract(demo):
     for method in METHODS:  # the saved predictions, for an independent scorer
         assert len(pd.read_csv(demo / "results" / model / "tasks" / "wsd" / f"{method}.predictions.csv.gz"))
         assert len(pd.read_csv(demo / "results" / model / "tasks" / "grammar" / f"{method}.trees.csv.gz"))
+
+
+def test_paper_settings_in_the_demo(demo):
+    """WiC's default grid is 0.05-0.95; the supervised probes are W only (no bias) with their loss
+    curves logged; every clip row counts the dims detected in its layer (the demo's per-layer clip)."""
+    results = demo / "results" / "minilm"
+    wic = pd.read_csv(results / "tasks" / "wic.csv")
+    assert sorted(wic.threshold.unique()) == pytest.approx([0.05 * k for k in range(1, 20)])
+    for task in TASKS:
+        n_classes = registry.load().dataset(task).n_classes
+        for method in METHODS:
+            tensors = load_file(results / "tasks" / "supervised" / task / f"{method}.safetensors")
+            assert set(tensors) == {f"layer{layer}.weight" for layer in range(7)}, (task, method)
+            assert tensors["layer0.weight"].shape == (n_classes, 384)
+        log = (demo / "logs" / "supervised" / "minilm" / task / "raw.log").read_text()
+        assert "layer 6 training loss per epoch: " in log
+    detected = pd.read_csv(results / "outliers" / "sst2.csv").groupby("layer").is_outlier.sum()
+    for name in ("geometry.csv", "tasks/sts.csv", "tasks/supervised.csv", "tasks/wic.csv"):
+        frame = pd.read_csv(results / name)
+        counts = frame[frame.method == "clip"].groupby("layer").n_clipped.unique()
+        assert {layer: list(n) for layer, n in counts.items()} == {layer: [n] for layer, n in detected.items()}, name
+        assert (frame[frame.method != "clip"].n_clipped == 0).all(), name
+    assert "Dims clipped: minilm-clip per layer 0: " in (demo / "results" / "paper" / "table1_wic.md").read_text()
 
 
 def test_results_are_as_readable_as_the_umask_allows(demo):

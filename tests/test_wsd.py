@@ -308,3 +308,12 @@ def test_table_best_layer_per_set_and_the_first_sense_row():
         ["WordNet first sense", "66.78", "65.19"],
     ]
     assert numbers["ALL layer"].tolist()[:2] == [0, 0] and numbers["ALL layer"].isna().tolist()[2]
+
+
+def test_a_method_fitted_on_the_evaluated_sentences_is_fitted_per_layer(caches):
+    from posart import fitting
+
+    train, evaluation = caches
+    transform = fitting.Transform([], {"method": "standardize", "fit": "eval", "level": "sentences"})
+    scores, _ = wsd.evaluate(train, TRAINING, evaluation, EVALUATION, INDEX, transform)
+    assert sorted(transform._eval_maps) == [(0, None), (1, None)] and len(scores) == 2

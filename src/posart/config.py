@@ -147,6 +147,12 @@ def _references(config: Mapping) -> list[tuple[tuple, str]]:
         problems.append((("geometry", "corpus"), f"corpus {geometry!r} is not defined under `corpora`"))
     for name, entry in config["postprocess"].items():
         key = ("postprocess", name)
+        if entry.get("fit") == "eval":
+            problems += _eval_fit(key, entry)
+            continue
+        if "corpus" not in entry:
+            problems.append((key, "needs a `corpus` to fit on (or `fit: eval`)"))
+            continue
         if entry["corpus"] not in corpora:
             problems.append((key + ("corpus",), f"corpus {entry['corpus']!r} is not defined under `corpora`"))
         if entry["method"] == "clip" and entry["dims"] == "detected" and entry["corpus"] not in outliers["corpora"]:
@@ -156,11 +162,12 @@ def _references(config: Mapping) -> list[tuple[tuple, str]]:
                     f"clips the outliers detected on {entry['corpus']!r}, which is not in outliers.corpora",
                 )
             )
-        if entry["method"] == "clip" and isinstance(entry["dims"], dict):
-            problems += [
-                (key + ("dims",), f"no dims for model {model!r}")
-                for model in sorted(set(config["models"]) - set(entry["dims"]))
-            ]
+        for choice in ("dims", "scope"):
+            if entry["method"] == "clip" and isinstance(entry[choice], dict):
+                problems += [
+                    (key + (choice,), f"no {choice} for model {model!r}")
+                    for model in sorted(set(config["models"]) - set(entry[choice]))
+                ]
         for task in ("sts", "supervised"):
             special = config[task]["special_tokens"]
             if entry.get("level") == "sentences" and special != outliers["special_tokens"]:
@@ -172,6 +179,16 @@ def _references(config: Mapping) -> list[tuple[tuple, str]]:
                         f"{special}; make them agree",
                     )
                 )
+    return problems
+
+
+def _eval_fit(key: tuple, entry: Mapping) -> list[tuple[tuple, str]]:
+    """A method fitted on the evaluated sentences has no corpus and fits sentence vectors."""
+    problems = []
+    if "corpus" in entry:
+        problems.append((key + ("corpus",), "fit: eval fits on the sentences each task evaluates; remove `corpus`"))
+    if entry["level"] != "sentences":
+        problems.append((key + ("level",), "fit: eval fits on mean-pooled sentence vectors; set level: sentences"))
     return problems
 
 

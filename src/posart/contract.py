@@ -28,24 +28,27 @@ FILES = {
     ),
     "geometry": ContractFile(
         "results/{model}/geometry.csv",
-        ("model", "layer", "method", "anisotropy", "self_similarity", "self_similarity_adjusted"),
+        ("model", "layer", "method", "n_clipped", "anisotropy", "self_similarity", "self_similarity_adjusted"),
     ),
-    "wic": ContractFile("results/{model}/tasks/wic.csv", ("model", "layer", "method", "threshold", "accuracy")),
+    "wic": ContractFile(
+        "results/{model}/tasks/wic.csv", ("model", "layer", "method", "n_clipped", "threshold", "accuracy")
+    ),
     "sts": ContractFile(
         "results/{model}/tasks/sts.csv",
-        ("model", "dataset", "layer", "method", "aggregate", "spearman", "n_pairs"),
+        ("model", "dataset", "layer", "method", "n_clipped", "aggregate", "spearman", "n_pairs"),
     ),
     "supervised": ContractFile(
-        "results/{model}/tasks/supervised.csv", ("model", "task", "layer", "method", "split", "accuracy")
+        "results/{model}/tasks/supervised.csv",
+        ("model", "task", "layer", "method", "n_clipped", "split", "accuracy"),
     ),
     "wsd": ContractFile(
         "results/{model}/tasks/wsd.csv",
-        ("model", "dataset", "layer", "method", "f1", "coverage", "n_instances"),
+        ("model", "dataset", "layer", "method", "n_clipped", "f1", "coverage", "n_instances"),
         "dataset: a Raganato set; f1 and coverage (% of targets decided by the nearest sense) x100",
     ),
     "grammar": ContractFile(
         "results/{model}/tasks/grammar.csv",
-        ("model", "layer", "method", "distance", "f1", "corpus_f1", "n_sentences"),
+        ("model", "layer", "method", "n_clipped", "distance", "f1", "corpus_f1", "n_sentences"),
         "distance: cosine or l2; f1 = mean sentence F1, corpus_f1 = F1 of pooled spans, x100",
     ),
     "wsd_baseline": ContractFile(

@@ -192,6 +192,8 @@ def evaluate(
     words = [text.split() for text in treebank.text]
     scores, trees = [], []
     for layer in range(cache.n_layers) if layers is None else layers:
+        if getattr(transform, "fits_on_eval", False):  # a `fit: eval` method: fitted on the treebank's sentences
+            transform.fit(layer, cache.sentence_means(layer))
         distances = {kind: np.full(first_word[-1], np.nan) for kind in DISTANCES}
         for ids, means in span_means(cache, layer, pairs):
             vectors = transform(layer, means)

@@ -19,7 +19,9 @@ extensions:
   target with a WordNet entry for its lemma and part of speech is answered, so P = R = F1.
 
 The post-processing `transform(layer, vectors)` is applied to every occurrence and target
-vector before averaging and comparing. Sense vectors are accumulated one sentence block
+vector before averaging and comparing; a method fitted on the evaluated sentences (`fit:
+eval`, posart.fitting.Transform) is fitted on the mean-pooled vectors of the evaluation
+sets' sentences, and that one map serves SemCor and the targets alike. Sense vectors are accumulated one sentence block
 at a time from the SemCor cache (`span_means`), one layer at a time.
 """
 
@@ -240,6 +242,8 @@ def evaluate(
     targets_located = locate(eval_cache, targets)
     scores, predictions = [], []
     for layer in range(train_cache.n_layers) if layers is None else layers:
+        if getattr(transform, "fits_on_eval", False):  # a `fit: eval` method: fitted on the evaluation sentences
+            transform.fit(layer, eval_cache.sentence_means(layer))
         sums, counts = sense_vectors(train_cache, layer, training_located, membership, transform)
         seen = np.flatnonzero(counts > 0)
         position = pd.Series(np.arange(len(seen)), index=keys[seen])
