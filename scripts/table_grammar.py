@@ -5,8 +5,7 @@ import pandas as pd
 from posart import adapter, tables
 
 with adapter.run(snakemake):
-    numbers, shown = tables.table_grammar(
-        tables.read_all(snakemake.input.results), pd.read_csv(snakemake.input.baselines)
-    )
+    results = tables.read_all(snakemake.input.results)
+    numbers, shown = tables.table_grammar(results, pd.read_csv(snakemake.input.baselines))
     caption = "Grammar induction: best-layer sentence F1 (layer in brackets)."
     tables.write(numbers, shown, snakemake.output, caption, tables.clip_note(results, snakemake.params.clips))

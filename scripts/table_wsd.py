@@ -7,6 +7,5 @@ from posart import adapter, tables
 with adapter.run(snakemake):
     results = tables.read_all(snakemake.input.results)
     numbers, shown = tables.table_wsd(results, pd.read_csv(snakemake.input.baseline), snakemake.params.sets)
-    tables.write(
-        numbers, shown, snakemake.output, "WSD: best-layer F1 (layer in brackets) of the nearest SemCor sense."
-    )
+    caption = "WSD: best-layer F1 (layer in brackets) of the nearest SemCor sense."
+    tables.write(numbers, shown, snakemake.output, caption, tables.clip_note(results, snakemake.params.clips))
