@@ -42,6 +42,8 @@ include: "rules/outliers.smk"
 include: "rules/postprocess.smk"
 include: "rules/geometry.smk"
 include: "rules/tasks.smk"
+include: "rules/wsd.smk"
+include: "rules/grammar.smk"
 include: "rules/paper.smk"
 
 

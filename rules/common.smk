@@ -22,6 +22,8 @@ PRETRAIN = config["pretrain"]
 # Models this workflow pretrains, and the run that makes each.
 PRETRAINED_RUNS = {name: e["run"] for name, e in config["models"].items() if e["source"] == "pretrained"}
 PRETRAINED_MODELS = list(PRETRAINED_RUNS)
+WSD_ON = config["wsd"]["enabled"]
+GRAMMAR_ON = config["grammar"]["enabled"]
 TABLE_FORMATS = ["csv", "md", "tex"]
 # Every table encoded for a model: results/data/{table}.csv -> results/{model}/activations/{table}.h5.
 ENCODED = prepare.prepared_tables(config)
@@ -52,6 +54,10 @@ def data_files(relative_paths):
 
 WIC_FILES = prepare.files_wic(config["wic"]["split"])
 STS_FILES = prepare.files_sts(STS_DATASETS)
+WSD_TARGET_FILES = prepare.files_wsd_targets(config["wsd"]["sets"])
+WSD_TRAINING_FILES = prepare.files_wsd_training()
+WORDNET_INDEX = f"{config['wsd']['wordnet_dir']}/index.sense"
+GRAMMAR_FILES = prepare.files_grammar()
 SUPERVISED_TRAINING = {
     key: config["supervised"][key]
     for key in ("epochs", "lr", "seed", "special_tokens", "bias", "convergence_tolerance")
@@ -223,4 +229,10 @@ def all_targets():
     if PRETRAINED_MODELS and OUTLIER_CORPORA:
         targets += expand("results/paper/table4_pretraining.{ext}", ext=TABLE_FORMATS)
         targets += ["results/paper/fig_pretraining_curves.png"]
+    if WSD_ON:
+        targets += per_model("results/{model}/tasks/wsd.csv")
+        targets += expand("results/paper/table_wsd.{ext}", ext=TABLE_FORMATS)
+    if GRAMMAR_ON:
+        targets += per_model("results/{model}/tasks/grammar.csv")
+        targets += expand("results/paper/table_grammar.{ext}", ext=TABLE_FORMATS)
     return targets

@@ -12,6 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("POSART_SHARED_DATA", REPO.parent / "shared" / "data"))
+WORDNET = Path(os.environ.get("POSART_WORDNET", "/usr/share/wordnet"))
 
 
 def need(flag: str, available: bool, reason: str) -> None:
@@ -29,6 +30,15 @@ def shared_data() -> Path:
     need("POSART_REQUIRE_DATA", (SHARED_DATA / "MANIFEST.tsv").is_file(),
          f"real data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def wordnet_dir() -> Path:
+    """WordNet 3.0's dictionary files (Debian: wordnet-base, wordnet-sense-index; .ci/run installs
+    them); required when POSART_REQUIRE_DATA=1."""
+    need("POSART_REQUIRE_DATA", (WORDNET / "index.sense").is_file(),
+         f"WordNet 3.0 not found at {WORDNET} (apt-get install wordnet-base wordnet-sense-index)")
+    return WORDNET
 
 
 @pytest.fixture(scope="session")

@@ -267,6 +267,10 @@ def test_missing_path_model_says_so(tmp_path, in_repo):
             lambda c: c["pretrain"]["runs"]["tiny-nope"].update(corpus="nope"),
             r"pretrain.runs.tiny-nope.corpus: corpus 'nope' is not defined under `pretrain.corpora`",
         ),
+        (
+            lambda c: c["wsd"].update(wordnet_dir="/no/wordnet"),
+            r"wsd.wordnet_dir: /no/wordnet/index.sense does not exist .*apt-get install wordnet-base",
+        ),
     ],
 )
 def test_cross_checks_name_the_key(tmp_path, in_repo, change, expected):
@@ -366,6 +370,11 @@ def test_an_unknown_key_given_with_config_says_so(tmp_path, in_repo):
         schema.SchemaError, match=r"--config: wic.treshold: unknown key \(allowed here: enabled, pooling"
     ):
         load(tmp_path, {"models": MINILM}, overrides={"wic": {"treshold": "0.5"}})
+
+
+def test_wordnet_is_needed_only_when_wsd_runs(tmp_path, in_repo):
+    changed = {**DEMO, "wsd": {"enabled": False, "wordnet_dir": "/no/wordnet"}}
+    assert not load(tmp_path, changed)["wsd"]["enabled"]
 
 
 def test_posart_config_checks_a_file_as_the_workflow_does(tmp_path, in_repo):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import re
+import zipfile
 from collections import Counter
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from posart import checksums, corpora, prepare, registry
@@ -81,9 +84,7 @@ def test_imdb_archives_are_balanced_and_reproducible(demo, repo, tmp_path, monke
         frame = corpora.read_imdb(demo / f"IMDB/aclImdb_{split}.tar.gz", split)
         assert len(frame) >= 50 and frame.label.mean() == 0.5
         assert not frame.text.str.contains("<br", regex=False).any()
-    spec = importlib.util.spec_from_file_location("make_imdb_archives", repo / "demo/make_imdb_archives.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script(repo, "make_imdb_archives")
     monkeypatch.setattr(script, "OUT", tmp_path)
     script.main()
     for name in ("aclImdb_train.tar.gz", "aclImdb_test.tar.gz"):  # tar bytes: gzip output may vary with zlib
@@ -99,3 +100,51 @@ def test_wikiextractor_demo_text(demo):
     """Enough articles and words for a seeded train/valid split by document."""
     frame = corpora.read_wikiextractor(demo / "wikipedia/enwiki_wikiextractor/AA/wiki_00")
     assert frame.doc_id.nunique() >= 15 and frame.text.str.split().str.len().sum() >= 1500
+
+
+def load_script(repo, name):
+    spec = importlib.util.spec_from_file_location(name, repo / "demo" / f"{name}.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
+def test_wsd_files_read_and_use_the_demo_wordnet(demo):
+    index = corpora.read_index_sense(demo / "wordnet/index.sense")
+    semcor = corpora.read_semcor(demo / "WSD/semcor3.0.tar.gz")
+    assert semcor.sentence_id.nunique() >= 40 and semcor.sentence_id.str.split("/").str[0].nunique() == 3
+    folder = demo / "WSD/WSD_Evaluation_Framework/Evaluation_Datasets"
+    sets = {name: corpora.read_raganato(folder / name / f"{name}.data.xml", folder / name / f"{name}.gold.key.txt")
+            for name in ("senseval2", "senseval3", "semeval2007", "semeval2013", "semeval2015", "ALL")}
+    assert len(sets["ALL"]) == sum(len(s) for name, s in sets.items() if name != "ALL")
+    keys = pd.concat([semcor["keys"]] + [s["keys"] for s in sets.values()]).str.split().explode()
+    assert keys.isin(set(index.key)).all()
+    # the full sense list of every lemma used: sense numbers 1..n per (lemma, pos)
+    numbers = index.groupby(["lemma", "pos"]).sense_number.agg(["max", "count", "min"])
+    assert (numbers["max"] == numbers["count"]).all() and (numbers["min"] == 1).all()
+    assert not set(sets["ALL"].lemma) <= set(semcor.lemma), "a lemma unseen in training exercises the fallback"
+
+
+def test_wsd_files_are_reproducible(demo, repo, tmp_path, monkeypatch, wordnet_dir):
+    script = load_script(repo, "make_wsd_data")
+    monkeypatch.setattr(script, "OUT", tmp_path)
+    lines = script.index_lines(wordnet_dir)
+    assert (demo / "wordnet/index.sense").read_text().splitlines() == lines  # WordNet's own lines
+    script.write_wsd(lines)
+    rebuilt = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
+    for path in rebuilt - {Path("WSD/semcor3.0.tar.gz")}:
+        assert (tmp_path / path).read_bytes() == (demo / path).read_bytes(), path
+    semcor = [gzip.decompress((d / "WSD/semcor3.0.tar.gz").read_bytes()) for d in (tmp_path, demo)]
+    assert semcor[0] == semcor[1]
+
+
+def test_treebank_is_reproducible_and_reads(demo, repo, tmp_path, monkeypatch):
+    frame = corpora.read_treebank(demo / "nltk_data/corpora/treebank.zip")
+    assert len(frame) == 20 and (frame.text.str.split().str.len() >= 2).sum() == 19
+    script = load_script(repo, "make_treebank")
+    monkeypatch.setattr(script, "OUT", tmp_path / "treebank.zip")
+    script.main()
+    with zipfile.ZipFile(tmp_path / "treebank.zip") as rebuilt, \
+            zipfile.ZipFile(demo / "nltk_data/corpora/treebank.zip") as committed:
+        assert rebuilt.namelist() == committed.namelist()
+        assert all(rebuilt.read(name) == committed.read(name) for name in rebuilt.namelist())

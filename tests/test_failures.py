@@ -290,22 +290,23 @@ def test_a_read_only_results_folder_stops_the_run_before_any_job_naming_it(run, 
 
 def test_a_job_refuses_inputs_made_from_two_weights_of_one_model_naming_both(run, tmp_path):
     """The entry now names other weights of the same architecture. A run held to some rules
-    (--allowed-rules; the normal run re-makes the whole chain, test_integrity.py) re-encodes and
-    re-counts the statistics but keeps the old outlier table: the clip fit reads both."""
+    (--allowed-rules; the normal run re-makes the whole chain, test_integrity.py) re-encodes
+    but keeps the clip fit made from the old weights: the geometry job reads both."""
+    fit, geometry = "results/tiny/postprocess/clip.npz", "results/tiny/geometry/clip.csv"
+    assert snakemake(run, "--cores", "2", fit).returncode == 0
     config = yaml.safe_load((run / "config.yaml").read_text())
     other = shutil.copytree(config["models"]["tiny"]["path"], tmp_path / "other-bert")
     perturb(other)
     config["models"]["tiny"]["path"] = str(other)
     (run / "config.yaml").write_text(yaml.safe_dump(config))
     before = snapshot(run)
-    fit = "results/tiny/postprocess/clip.npz"
-    rules = ["model_identity", "encode", "join_shards", "stats", "fit_postprocess"]
-    result = snakemake(run, "--cores", "2", fit, "--allowed-rules", *rules)
+    rules = ["model_identity", "encode", "join_shards", "geometry"]
+    result = snakemake(run, "--cores", "2", geometry, "--allowed-rules", *rules)
     output = output_of(result)
     named = re.search(
         r"MixedWeightsError: model 'tiny' comes from different weights in (\S+) \(weight hash "
         r"[0-9a-f]{16}\) and (\S+) \(weight hash [0-9a-f]{16}\)",
         output,
     )
-    assert result.returncode != 0 and named and set(named.groups()) == {STATS, TARGET}, output[-3000:]
-    assert not (run / fit).exists() and snapshot(run)[TARGET] == before[TARGET] and leftovers(run) == []
+    assert result.returncode != 0 and named and set(named.groups()) == {CACHE, fit}, output[-3000:]
+    assert not (run / geometry).exists() and snapshot(run)[fit] == before[fit] and leftovers(run) == []

@@ -11,14 +11,22 @@ import subprocess
 from workflow import BIN, REPO
 
 FORMATTED = [
+    "demo/make_treebank.py",
+    "demo/make_wsd_data.py",
     "scripts",
     "src/posart/archives.py",
     "src/posart/checksums.py",
     "src/posart/cli.py",
     "src/posart/config.py",
     "src/posart/contract.py",
+    "src/posart/corpora/__init__.py",
+    "src/posart/corpora/raganato.py",
+    "src/posart/corpora/semcor.py",
+    "src/posart/corpora/sense_tagged.py",
     "src/posart/corpora/senteval_sts.py",
     "src/posart/corpora/wikiextractor.py",
+    "src/posart/corpora/treebank.py",
+    "src/posart/corpora/wordnet.py",
     "src/posart/data_check.py",
     "src/posart/download.py",
     "src/posart/fitting.py",
@@ -28,6 +36,7 @@ FORMATTED = [
     "src/posart/readers.py",
     "src/posart/registry.py",
     "src/posart/schema.py",
+    "src/posart/span_pooling.py",
     "src/posart/tables.py",
     "src/posart/tasks",
     "src/posart/writable.py",
@@ -38,6 +47,7 @@ FORMATTED = [
     "tests/test_failures.py",
     "tests/test_fitting.py",
     "tests/test_format.py",
+    "tests/test_grammar.py",
     "tests/test_paper_settings.py",
     "tests/test_prepare.py",
     "tests/test_pretrain.py",
@@ -48,6 +58,8 @@ FORMATTED = [
     "tests/test_tables.py",
     "tests/test_wikiextractor.py",
     "tests/test_writable.py",
+    "tests/test_wsd.py",
+    "tests/test_wsd_corpora.py",
 ]
 
 

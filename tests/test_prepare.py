@@ -47,11 +47,39 @@ def test_prepared_tables_of_the_demo(monkeypatch):
         "supervised/imdb": "sentences",
         "supervised/sst2": "sentences",
         "supervised/sst5": "sentences",
+        "wsd/targets": "tokens",
+        "wsd/semcor": "tokens",
+        "grammar": "tokens",
     }
 
 
 def test_datasets_sharing_a_table_must_share_a_granularity():
-    mixed = {"corpora": {}, "wic": {"enabled": False}, "supervised": {"tasks": {}}, "sts": {"datasets": ["stsb"]}}
+    mixed = {
+        "corpora": {},
+        "wic": {"enabled": False},
+        "supervised": {"tasks": {}},
+        "sts": {"datasets": ["stsb"]},
+        "wsd": {"enabled": False},
+        "grammar": {"enabled": False},
+    }
     assert prepare.prepared_tables(mixed) == {"sts": "sentences"}
     with pytest.raises(ValueError, match="share one table but differ in granularity"):
         prepare.prepared_tables({**mixed, "sts": {"datasets": ["stsb", "wic"]}})
+
+
+def test_wsd_tables_of_the_demo():
+    targets, senses = prepare.prepare_wsd_targets(["senseval2", "ALL"], DEMO, DEMO / "wordnet" / "index.sense")
+    assert list(targets.columns) == ["id", "sentence_id", "text", "start", "stop", "lemma", "pos", "keys", "dataset"]
+    assert targets.groupby("dataset", sort=False).size().to_dict() == {"senseval2": 2, "ALL": 16}
+    # senses: every WordNet sense of the targets' lemmas (bank has 10 noun senses), and nothing else
+    assert (senses.lemma == "bank").sum() == 10 and set(senses.lemma) == set(targets.lemma)
+    training = prepare.prepare_wsd_training(DEMO, senses, max_per_sense=1)
+    keys = training["keys"].str.split().explode()
+    assert keys.isin(set(senses.key)).all() and keys.value_counts().max() == 1
+    assert len(prepare.prepare_wsd_training(DEMO, senses, max_per_sense=None)) > len(training)
+
+
+def test_grammar_table_of_the_demo():
+    frame = prepare.prepare_grammar(DEMO, limit=None)
+    assert list(frame.columns) == ["file", "number", "text", "tree"] and len(frame) == 20
+    assert prepare.prepare_grammar(DEMO, limit=5).equals(frame.head(5))

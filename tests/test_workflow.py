@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 METHODS = ["raw"] + list(CONFIG["postprocess"])
 TASKS = list(CONFIG["supervised"]["tasks"])
-PAPER = ["table1_wic", "table2_sts", "table3_supervised", "table4_pretraining"]
+PAPER = ["table1_wic", "table2_sts", "table3_supervised", "table4_pretraining", "table_wsd", "table_grammar"]
 N_MODELS = len(CONFIG["models"])  # minilm and the pretrained tiny pair
 
 
@@ -61,6 +61,13 @@ def test_every_target_and_the_output_contract(demo):
     assert (sts.spearman.abs() <= 100).all()
     outliers = pd.read_csv(demo / "results" / model / "outliers" / "sst2.csv")
     assert sorted(outliers.layer.unique()) == list(range(7)) and outliers.dim.max() == 383
+    wsd = pd.read_csv(demo / "results" / model / "tasks" / "wsd.csv")
+    assert list(wsd.dataset.unique()) == CONFIG["wsd"]["sets"] and wsd.f1.between(0, 100).all()
+    grammar = pd.read_csv(demo / "results" / model / "tasks" / "grammar.csv")
+    assert set(grammar.distance) == {"cosine", "l2"} and grammar.layer.nunique() == 7
+    for method in METHODS:  # the saved predictions, for an independent scorer
+        assert len(pd.read_csv(demo / "results" / model / "tasks" / "wsd" / f"{method}.predictions.csv.gz"))
+        assert len(pd.read_csv(demo / "results" / model / "tasks" / "grammar" / f"{method}.trees.csv.gz"))
 
 
 def test_paper_settings_in_the_demo(demo):
@@ -138,6 +145,10 @@ def per_model(*rules, times=1):
     return {rule: times * N_MODELS for rule in rules}
 
 
+# WSD and grammar induction read every layer's outlier-dependent fits: they follow any change to them
+EARLIER = {**per_model("wsd", "grammar", "collect_wsd", "collect_grammar"), "table_wsd": 1, "table_grammar": 1}
+
+
 @pytest.mark.parametrize("override, expected", [
     ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), **per_model("collect_wic"), "table1_wic": 1}),
     ({"sts": {"aggregate": "wmean"}}, {"table2_sts": 1}),
@@ -148,12 +159,17 @@ def per_model(*rules, times=1):
      {**per_model("outliers", times=2), **per_model("fig1_mean_vectors", "fit_postprocess", "geometry", "wic", "sts"),
       **per_model("supervised", times=len(TASKS)),
       **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
-      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, "table4_pretraining": 1}),
+      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, "table4_pretraining": 1,
+      **EARLIER}),
     ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), **per_model("collect_geometry"), "fig6_geometry": 1}),
     ({"postprocess": {"abtt": {"n_remove": 2}}},
      {**per_model("fit_postprocess", "geometry", "wic", "sts"), **per_model("supervised", times=len(TASKS)),
       **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
-      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1}),
+      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, **EARLIER}),
+    ({"wsd": {"max_per_sense": 1}},
+     {"prepare_wsd_training": 1, **per_model("encode", "join_shards"), **per_method("wsd"), **per_model("collect_wsd"),
+      "table_wsd": 1}),
+    ({"grammar": {"seed": 1}}, {"grammar_baselines": 1, "table_grammar": 1}),
 ])
 def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected):
     """A one-key override with --config (nested values written as YAML) re-runs only its dependants."""
@@ -175,7 +191,7 @@ def test_adding_a_model_runs_only_that_model(demo, tmp_path):
     path = tmp_path / "two_models.yaml"
     path.write_text(yaml.safe_dump(config))
     jobs = dry_run_jobs(demo, "--configfile", str(path))
-    n_encoded = len(CONFIG["corpora"]) + 1 + 1 + len(TASKS)  # corpora, wic, sts, supervised tasks
+    n_encoded = len(CONFIG["corpora"]) + 1 + 1 + len(TASKS) + 3  # corpora, wic, sts, supervised tasks, wsd x2, grammar
     assert jobs["encode"] == n_encoded and jobs["join_shards"] == n_encoded
     assert jobs["supervised"] == len(TASKS) * len(METHODS)
     assert jobs["table2_sts"] == 1 and jobs["fig6_geometry"] == 1

@@ -80,7 +80,8 @@ def write_text(path: str | os.PathLike, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def write_csv(path: str | os.PathLike, frame) -> None:
-    """Write a pandas DataFrame as CSV atomically (no index column)."""
+def write_csv(path: str | os.PathLike, frame, gzip: bool = False) -> None:
+    """Write a pandas DataFrame as CSV atomically (no index column); `gzip`: compressed, with a
+    fixed gzip timestamp so that equal tables give equal bytes."""
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
+        frame.to_csv(tmp, index=False, compression={"method": "gzip", "mtime": 0} if gzip else None)

@@ -11,7 +11,7 @@ Each file is read strictly (duplicate keys and syntax errors name file and line,
 those behind `$ref` (`posart.schema`). Names the registry owns (STS datasets, supervised
 tasks, WiC splits, corpus readers) are marked `x-registry` in the schema and become enums
 here, so a new dataset needs no schema edit. `check` then tests what a schema cannot
-express: cross-references between sections, that `data_dir` and `path` models exist.
+express: cross-references between sections, that `data_dir`, `path` models and WordNet exist.
 The result is canonicalised (sorted keys): Snakemake compares params by their text.
 """
 
@@ -219,6 +219,15 @@ def _paths(config: Mapping) -> list[tuple[tuple, str]]:
                 ("data_dir",),
                 f"{data_dir} does not exist (relative to {Path.cwd()}); point it at the "
                 f"datasets (layout: SST-2/train.tsv, ...) or set download: true",
+            )
+        )
+    wordnet = Path(config["wsd"]["wordnet_dir"]) / "index.sense"
+    if config["wsd"]["enabled"] and not wordnet.is_file():
+        problems.append(
+            (
+                ("wsd", "wordnet_dir"),
+                f"{wordnet} does not exist (relative to {Path.cwd()}); install WordNet 3.0 (Debian: "
+                f"apt-get install wordnet-base wordnet-sense-index) or point wsd.wordnet_dir at its dict folder",
             )
         )
     for name, entry in config["models"].items():

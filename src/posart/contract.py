@@ -46,6 +46,26 @@ FILES = {
         ("run", "backend", "step", "split", "metric", "value"),
         "metrics: train loss (nats), learning_rate, tokens_per_s; valid loss, perplexity",
     ),
+    "wsd": ContractFile(
+        "results/{model}/tasks/wsd.csv",
+        ("model", "dataset", "layer", "method", "n_clipped", "f1", "coverage", "n_instances"),
+        "dataset: a Raganato set; f1 and coverage (% of targets decided by the nearest sense) x100",
+    ),
+    "grammar": ContractFile(
+        "results/{model}/tasks/grammar.csv",
+        ("model", "layer", "method", "n_clipped", "distance", "f1", "corpus_f1", "n_sentences"),
+        "distance: cosine or l2; f1 = mean sentence F1, corpus_f1 = F1 of pooled spans, x100",
+    ),
+    "wsd_baseline": ContractFile(
+        "results/baselines/wsd.csv",
+        ("dataset", "baseline", "f1", "n_instances"),
+        "baseline: wordnet_first_sense; no model involved",
+    ),
+    "grammar_baseline": ContractFile(
+        "results/baselines/grammar.csv",
+        ("baseline", "f1", "corpus_f1", "n_sentences"),
+        "baseline: right_branching, left_branching, random; no model involved",
+    ),
 }
 
 

@@ -1,7 +1,7 @@
 """Turn raw dataset files (canonical layout under data_dir) into tidy, encodable tables.
 
 One function per task (`prepare_corpus`, `prepare_wic`, `prepare_sts`,
-`prepare_supervised`); which files each dataset has and which reader parses them come from
+`prepare_supervised`, `prepare_wsd`, `prepare_grammar`); which files each dataset has and which reader parses them come from
 the dataset registry (`posart.registry`), so nothing here names a dataset. The workflow
 declares the same files as inputs (a missing one is reported by name) and their checksums
 enter the provenance. Text columns are whitespace-normalised exactly as the tokeniser
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from posart import corpora, readers, registry
+from posart.tasks import wsd
 from posart.tokenize import normalise
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,11 @@ def prepared_tables(config: Mapping) -> dict[str, str]:
     if config["sts"]["datasets"]:
         tables["sts"] = granularity(config["sts"]["datasets"])
     tables.update({f"supervised/{task}": granularity([task]) for task in config["supervised"]["tasks"]})
+    if config["wsd"]["enabled"]:
+        tables["wsd/targets"] = granularity(["raganato"])
+        tables["wsd/semcor"] = granularity(["semcor"])
+    if config["grammar"]["enabled"]:
+        tables["grammar"] = granularity(["ptb"])
     return tables
 
 
@@ -141,3 +147,54 @@ def prepare_supervised(
     frames = [corpora.sample(splits[split].reset_index(drop=True), limit, seed).assign(split=split) for split in SPLITS]
     frame = pd.concat(frames, ignore_index=True)[["split", "text", "label"]]
     return _normalised(frame)
+
+
+def files_wsd_targets(sets: list[str]) -> list[str]:
+    return registry.load().dataset("raganato").files(sets)
+
+
+def prepare_wsd_targets(sets: list[str], data_dir: Path, index_sense: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(targets, senses) for nearest-sense WSD (`posart.tasks.wsd`).
+
+    targets: the instances of the chosen Raganato sets, with a `dataset` column (the set);
+    senses: the WordNet `index.sense` rows of the targets' lemmas and parts of speech, i.e.
+    every candidate sense.
+    """
+    dataset = registry.load().dataset("raganato")
+    targets = pd.concat([_read(dataset, part, data_dir).assign(dataset=part) for part in sets], ignore_index=True)
+    index = corpora.read_index_sense(index_sense)
+    lemmas = pd.MultiIndex.from_frame(targets[["lemma", "pos"]])
+    senses = index[pd.MultiIndex.from_frame(index[["lemma", "pos"]]).isin(lemmas)].reset_index(drop=True)
+    log.info("WSD: %d targets in %s, %d candidate senses", len(targets), ", ".join(sets), len(senses))
+    return _normalised(targets), senses
+
+
+def files_wsd_training() -> list[str]:
+    return registry.load().dataset("semcor").files()
+
+
+def prepare_wsd_training(data_dir: Path, senses: pd.DataFrame, max_per_sense: int | None) -> pd.DataFrame:
+    """The SemCor instances of the candidate `senses` (at most `max_per_sense` per sense, the
+    first in corpus order; None: all): what is encoded to build the sense vectors."""
+    dataset = registry.load().dataset("semcor")
+    semcor = pd.concat([_read(dataset, part, data_dir) for part in dataset.parts], ignore_index=True)
+    training = wsd.select_training(semcor, senses.key, max_per_sense)
+    log.info(
+        "WSD: %d SemCor occurrences of %d of the %d candidate senses, in %d sentences",
+        len(training),
+        training["keys"].str.split().explode().nunique(),
+        len(senses),
+        training.text.nunique(),
+    )
+    return _normalised(training)
+
+
+def files_grammar() -> list[str]:
+    return registry.load().dataset("ptb").files()
+
+
+def prepare_grammar(data_dir: Path, limit: int | None) -> pd.DataFrame:
+    """file, number, text, tree: the cleaned treebank sentences (the first `limit`; None: all)."""
+    dataset = registry.load().dataset("ptb")
+    frame = pd.concat([_read(dataset, part, data_dir) for part in dataset.parts], ignore_index=True)
+    return _normalised(frame if limit is None else frame.head(limit))

@@ -16,6 +16,7 @@ from typing import Callable, NamedTuple, Sequence
 import pandas as pd
 
 from posart import corpora
+from posart.corpora import sense_tagged, treebank
 
 
 class Reader(NamedTuple):
@@ -59,7 +60,20 @@ def _wic(paths, part):
     return corpora.read_wic(*paths)
 
 
+def _semcor(paths, part):
+    return corpora.read_semcor(*paths)
+
+
+def _raganato(paths, part):
+    return corpora.read_raganato(*paths)
+
+
+def _treebank(paths, part):
+    return corpora.read_treebank(*paths)
+
+
 PAIRS = ("sentence1", "sentence2", "score")
+SENSE_TAGGED = tuple(sense_tagged.COLUMNS)
 READERS: dict[str, Reader] = {
     "glue_sst2": Reader(_glue_sst2, ("sentence", "label")),
     "glue_qqp": Reader(_glue_qqp, ("sentence",)),
@@ -70,6 +84,9 @@ READERS: dict[str, Reader] = {
     "senteval_sst": Reader(_senteval_sst, ("text", "label")),
     "imdb": Reader(_imdb, ("text", "label")),
     "wic": Reader(_wic, ("word", "pos", "index1", "index2", "sentence1", "sentence2", "label")),
+    "semcor": Reader(_semcor, SENSE_TAGGED),
+    "raganato": Reader(_raganato, SENSE_TAGGED),
+    "treebank": Reader(_treebank, tuple(treebank.COLUMNS)),
 }
 
 

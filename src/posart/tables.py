@@ -112,6 +112,43 @@ def table3_supervised(results: pd.DataFrame, select_by: str) -> tuple[pd.DataFra
     return _wide(best_layer(results, select_by), "task", "accuracy", registry.load().display_names("supervised"))
 
 
+def table_wsd(results: pd.DataFrame, baseline: pd.DataFrame, sets: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Best-layer F1 per Raganato set (the earlier version's WSD), plus WordNet's first sense."""
+    best = best_rows(results, ["model", "method", "dataset"], "f1")
+    numbers, shown = _wide(best, "dataset", "f1", {name: name for name in sets})
+    return _baseline_row(numbers, shown, "WordNet first sense", baseline.set_index("dataset").f1.to_dict())
+
+
+GRAMMAR_DISTANCES = {"cosine": "cosine", "l2": "L2"}
+GRAMMAR_BASELINES = {"right_branching": "right-branching", "left_branching": "left-branching", "random": "random trees"}
+
+
+def table_grammar(results: pd.DataFrame, baselines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Best-layer sentence F1 per syntactic distance, plus the baselines (the same under either distance)."""
+    numbers, shown = _wide(
+        best_rows(results, ["model", "method", "distance"], "f1"), "distance", "f1", GRAMMAR_DISTANCES
+    )
+    for key, label in GRAMMAR_BASELINES.items():
+        value = baselines.set_index("baseline").f1[key]
+        numbers, shown = _baseline_row(numbers, shown, label, dict.fromkeys(GRAMMAR_DISTANCES.values(), value))
+    return numbers, shown
+
+
+def _baseline_row(
+    numbers: pd.DataFrame, shown: pd.DataFrame, label: str, values: dict
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Append a row without layers (a baseline) to a table made by `_wide`; `values` by column name."""
+    columns = [c for c in numbers.columns if c != "model" and not c.endswith(" layer")]
+    number_row = {"model": label}
+    for column in columns:
+        number_row.update({column: round(values[column], 2), f"{column} layer": pd.NA})
+    shown_row = {"model": label, **{column: f"{values[column]:.2f}" for column in columns}}
+    return (
+        pd.concat([numbers, pd.DataFrame([number_row])], ignore_index=True),
+        pd.concat([shown, pd.DataFrame([shown_row])], ignore_index=True),
+    )
+
+
 def _wide(best: pd.DataFrame, column: str, score: str, names: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     best = _method_order(best)
     best = best.assign(row=[row_label(m, k) for m, k in zip(best.model, best.method)])
