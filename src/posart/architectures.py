@@ -79,8 +79,9 @@ ARCHITECTURES: dict[str, Architecture] = {
         token="embeddings.word_embeddings", position="embeddings.position_embeddings", segment=None,
         embedding_norm="embeddings.LayerNorm", layers="transformer.layer",
         attention_norm="sa_layer_norm", output_norm="output_layer_norm"),
-    # helper D's RoBERTa pretrained without position embeddings (posart.pretrain): RoBERTa names.
-    "posart-roberta-nope": replace(ROBERTA, position=None, note="pretrained without position embeddings"),
+    # RoBERTa pretrained without position embeddings (posart.pretrain.nope): RoBERTa's names, no table.
+    "posart-roberta-nope": replace(ROBERTA, position=None, padding_offset=False,
+                                   note="pretrained without position embeddings: a bag of words"),
 }
 
 PADDING_OFFSET_POSITIONS = tuple(sorted(name for name, arch in ARCHITECTURES.items() if arch.padding_offset))
