@@ -38,6 +38,8 @@ include: "rules/data.smk"
 include: "rules/identity.smk"
 include: "rules/encode.smk"
 include: "rules/outliers.smk"
+include: "rules/origin.smk"
+include: "rules/probe.smk"
 include: "rules/postprocess.smk"
 include: "rules/geometry.smk"
 include: "rules/tasks.smk"
@@ -48,3 +50,4 @@ rule all:
     default_target: True
     input:
         all_targets(),
+        get_probe_layer_files,

@@ -12,26 +12,67 @@ import transformers as tf
 from posart import architectures, models
 from tiny_models import ARCHITECTURES, NO_POSITION_TABLE, build
 
-BERT_NORMS = ("embeddings.LayerNorm", "encoder.layer.{i}.attention.output.LayerNorm", "encoder.layer.{i}.output.LayerNorm")
-EXPECTED = {   # kind -> state_dict key (None: the model has no such table); norms; first position row used
-    "bert": ({"position": "embeddings.position_embeddings.weight", "segment": "embeddings.token_type_embeddings.weight",
-              "token": "embeddings.word_embeddings.weight"}, BERT_NORMS, 0),
-    "roberta": ({"position": "embeddings.position_embeddings.weight",
-                 "segment": "embeddings.token_type_embeddings.weight",
-                 "token": "embeddings.word_embeddings.weight"}, BERT_NORMS, 2),
-    "distilbert": ({"position": "embeddings.position_embeddings.weight", "segment": None,
-                    "token": "embeddings.word_embeddings.weight"},
-                   ("embeddings.LayerNorm", "transformer.layer.{i}.sa_layer_norm",
-                    "transformer.layer.{i}.output_layer_norm"), 0),
-    "mpnet": ({"position": "embeddings.position_embeddings.weight", "segment": None,
-               "token": "embeddings.word_embeddings.weight"},
-              ("embeddings.LayerNorm", "encoder.layer.{i}.attention.LayerNorm", "encoder.layer.{i}.output.LayerNorm"), 2),
-    "electra": ({"position": "embeddings.position_embeddings.weight",
-                 "segment": "embeddings.token_type_embeddings.weight",
-                 "token": "embeddings.word_embeddings.weight"}, BERT_NORMS, 0),
+BERT_NORMS = (
+    "embeddings.LayerNorm",
+    "encoder.layer.{i}.attention.output.LayerNorm",
+    "encoder.layer.{i}.output.LayerNorm",
+)
+EXPECTED = {  # kind -> state_dict key (None: the model has no such table); norms; first position row used
+    "bert": (
+        {
+            "position": "embeddings.position_embeddings.weight",
+            "segment": "embeddings.token_type_embeddings.weight",
+            "token": "embeddings.word_embeddings.weight",
+        },
+        BERT_NORMS,
+        0,
+    ),
+    "roberta": (
+        {
+            "position": "embeddings.position_embeddings.weight",
+            "segment": "embeddings.token_type_embeddings.weight",
+            "token": "embeddings.word_embeddings.weight",
+        },
+        BERT_NORMS,
+        2,
+    ),
+    "distilbert": (
+        {
+            "position": "embeddings.position_embeddings.weight",
+            "segment": None,
+            "token": "embeddings.word_embeddings.weight",
+        },
+        ("embeddings.LayerNorm", "transformer.layer.{i}.sa_layer_norm", "transformer.layer.{i}.output_layer_norm"),
+        0,
+    ),
+    "mpnet": (
+        {
+            "position": "embeddings.position_embeddings.weight",
+            "segment": None,
+            "token": "embeddings.word_embeddings.weight",
+        },
+        ("embeddings.LayerNorm", "encoder.layer.{i}.attention.LayerNorm", "encoder.layer.{i}.output.LayerNorm"),
+        2,
+    ),
+    "electra": (
+        {
+            "position": "embeddings.position_embeddings.weight",
+            "segment": "embeddings.token_type_embeddings.weight",
+            "token": "embeddings.word_embeddings.weight",
+        },
+        BERT_NORMS,
+        0,
+    ),
     "deberta-v2": ({"position": None, "segment": None, "token": "embeddings.word_embeddings.weight"}, BERT_NORMS, 0),
-    "roformer": ({"position": None, "segment": "embeddings.token_type_embeddings.weight",
-                  "token": "embeddings.word_embeddings.weight"}, BERT_NORMS, 0),
+    "roformer": (
+        {
+            "position": None,
+            "segment": "embeddings.token_type_embeddings.weight",
+            "token": "embeddings.word_embeddings.weight",
+        },
+        BERT_NORMS,
+        0,
+    ),
 }
 
 
@@ -95,7 +136,9 @@ def test_masked_lm_head_models_resolve_through_the_base_model(tmp_path):
     directory = build("roberta", tmp_path / "roberta")
     mlm = tf.AutoModelForMaskedLM.from_pretrained(directory)
     tables = architectures.embedding_tables(mlm)
-    np.testing.assert_array_equal(tables["position"], mlm.roberta.embeddings.position_embeddings.weight.detach().numpy())
+    np.testing.assert_array_equal(
+        tables["position"], mlm.roberta.embeddings.position_embeddings.weight.detach().numpy()
+    )
     assert len(architectures.layer_norms(mlm)) == 1 + 2 * mlm.config.num_hidden_layers
 
 

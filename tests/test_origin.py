@@ -15,8 +15,10 @@ CRITERION = Criterion()
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny_origin")
-    return {arch: randomise(models.load(arch, {"source": "path", "path": str(build(arch, root / arch))}).model)
-            for arch in ARCHITECTURES + NO_POSITION_TABLE}
+    return {
+        arch: randomise(models.load(arch, {"source": "path", "path": str(build(arch, root / arch))}).model)
+        for arch in ARCHITECTURES + NO_POSITION_TABLE
+    }
 
 
 def test_table_statistics_by_hand():
@@ -26,7 +28,7 @@ def test_table_statistics_by_hand():
     # row maxima at dims 1, 2, 0, 1; row minima at dims 2, 0, 1, 2
     np.testing.assert_allclose(frame.argmax_share, [0.25, 0.5, 0.25])
     np.testing.assert_allclose(frame.argmin_share, [0.25, 0.25, 0.5])
-    assert frame.is_outlier.all()   # with 4 rows every share is >= 0.25 > 0.2: the documented small-table caveat
+    assert frame.is_outlier.all()  # with 4 rows every share is >= 0.25 > 0.2: the documented small-table caveat
 
 
 def test_ranks_by_magnitude_and_by_value():
@@ -63,7 +65,7 @@ def test_layernorm_ranks_match_the_weights(every_model, arch):
     for row in frame.itertuples():
         name = {"embedding": embedding, "attention": attention, "output": output}[row.ln].format(i=row.layer - 1)
         vector = state[f"{name}.{'weight' if row.param == 'gamma' else 'bias'}"]
-        if len(vector) != hidden:      # ELECTRA/RoFormer embedding norm: embedding_size wide
+        if len(vector) != hidden:  # ELECTRA/RoFormer embedding norm: embedding_size wide
             assert row.ln == "embedding" and pd.isna(row.rank) and np.isnan(row.value)
             continue
         assert row.rank == independent_rank(vector, row.dim)
@@ -79,7 +81,7 @@ def test_embedding_statistics_match_the_weights(every_model, arch):
     assert list(frame.columns) == origin.EMBEDDING_COLUMNS
     for kind, key in keys.items():
         part = frame[frame.kind == kind]
-        if key is None:     # the missing table is one row that says so
+        if key is None:  # the missing table is one row that says so
             assert len(part) == 1 and part.dim.isna().all() and part["mean"].isna().all()
             continue
         matrix = state[key][offset:] if kind == "position" else state[key]
@@ -123,12 +125,22 @@ def test_dims_outside_the_model_are_an_error(tiny):
 
 
 def test_comparison_joins_hidden_outliers_with_each_table():
-    embeddings = pd.concat([
-        pd.DataFrame({"model": "m", "kind": "position", "dim": range(4), "mean": [0.0, 5.0, 0.1, -0.1],
-                      "argmax_share": [0.0, 1.0, 0.0, 0.0], "argmin_share": [0.0, 0.0, 0.5, 0.5],
-                      "is_outlier": [False, True, False, False]}),
-        pd.DataFrame({"model": "m", "kind": "segment", "dim": [pd.NA], "mean": [np.nan]}),
-    ]).astype({"dim": "Int64"})
+    embeddings = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "model": "m",
+                    "kind": "position",
+                    "dim": range(4),
+                    "mean": [0.0, 5.0, 0.1, -0.1],
+                    "argmax_share": [0.0, 1.0, 0.0, 0.0],
+                    "argmin_share": [0.0, 0.0, 0.5, 0.5],
+                    "is_outlier": [False, True, False, False],
+                }
+            ),
+            pd.DataFrame({"model": "m", "kind": "segment", "dim": [pd.NA], "mean": [np.nan]}),
+        ]
+    ).astype({"dim": "Int64"})
     outliers = pd.DataFrame({"layer": [0, 1, 2, 1], "dim": [1, 1, 1, 3], "is_outlier": [True, True, False, True]})
     frame = origin.comparison(embeddings, outliers, hidden_size=4)
     position = frame[frame.kind == "position"].set_index("dim")
@@ -139,6 +151,7 @@ def test_comparison_joins_hidden_outliers_with_each_table():
 
 def test_figures_3_and_layernorm_heatmap_are_drawn(tiny, tmp_path):
     from posart import figures
+
     model = tiny["roberta"]
     rows = origin.position_rows("roberta", model, [0, 2, 3])
     figures.position_embeddings(rows, [1, 5], tmp_path / "fig3.png", offset=2)

@@ -9,7 +9,7 @@ import pytest
 
 from posart import encode, origin, prepare, probe, stats
 from posart.cache import ActivationCache
-from posart.detect import Criterion, outlier_table
+from posart.detect import Criterion, outlier_table, outlier_union
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -21,8 +21,9 @@ def sst2_splits(shared_data, minilm, tmp_path_factory):
     root = tmp_path_factory.mktemp("probe_real")
     caches = {}
     for split, n in SAMPLES.items():
-        corpus = prepare.prepare_corpus({"reader": "glue_sst2", "file": f"SST-2/{split}.tsv", "sample": n, "seed": 0},
-                                        shared_data)
+        corpus = prepare.prepare_corpus(
+            {"reader": "glue_sst2", "file": f"SST-2/{split}.tsv", "sample": n, "seed": 0}, shared_data
+        )
         encode.encode(minilm, prepare.texts(corpus), root / f"{split}.h5", dtype="float16")
         caches[split] = ActivationCache(root / f"{split}.h5")
     yield caches
@@ -31,7 +32,7 @@ def sst2_splits(shared_data, minilm, tmp_path_factory):
 
 
 def test_probe_accuracy_per_layer_on_real_sst2(sst2_splits):
-    settings = probe.ProbeSettings(epochs=5)          # paper settings otherwise: P = 300, batch 128, Adam 1e-3
+    settings = probe.ProbeSettings(epochs=5)  # paper settings otherwise: P = 300, batch 128, Adam 1e-3
     result, accuracy, contributions = probe.run("minilm", sst2_splits, settings)
     table = accuracy.pivot(index="layer", columns="split", values="accuracy")
     print("MiniLM position-probe accuracy (x100) on SST-2 samples", SAMPLES, "\n", table.round(1))
@@ -39,7 +40,7 @@ def test_probe_accuracy_per_layer_on_real_sst2(sst2_splits):
     position = sst2_splits["test"].field("position")
     chance = 100.0 * np.bincount(position).max() / len(position)
     assert table.loc[0, "test"] > max(50.0, 8 * chance), (table.loc[0, "test"], chance)
-    assert table.loc[0, "test"] > table.loc[6, "test"]       # position fades with depth (Fig. 5a)
+    assert table.loc[0, "test"] > table.loc[6, "test"]  # position fades with depth (Fig. 5a)
     assert set(contributions.layer) == set(range(7)) and (contributions.contribution >= 0).all()
     overall = contributions[contributions.position == "all"]
     assert len(overall) == 7 * 384
@@ -48,7 +49,7 @@ def test_probe_accuracy_per_layer_on_real_sst2(sst2_splits):
 def test_origin_of_the_dims_detected_on_real_sst2(sst2_splits, minilm):
     moments = stats.compute(sst2_splits["train"])
     outliers = outlier_table("minilm", "sst2", moments, Criterion())
-    dims = origin.outlier_union(outliers)
+    dims = outlier_union(outliers)
     assert dims, "MiniLM flags outlier dims on SST-2 (see test_realdata)"
     ranks = origin.layernorm_ranks("minilm", minilm.model, dims)
     embeddings = origin.embedding_statistics("minilm", minilm.model, Criterion())

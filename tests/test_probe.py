@@ -5,8 +5,10 @@ import logging
 import numpy as np
 import pytest
 import torch
+from safetensors import safe_open
+from safetensors.torch import load_file
 
-from posart import probe
+from posart import probe, probe_weights
 from posart.cache import ActivationCache
 from posart.linear import train_linear
 from synthetic import write_cache
@@ -30,15 +32,18 @@ def majority_share(position, max_position=P):
     return 100.0 * np.bincount(position[position < max_position]).max() / np.sum(position < max_position)
 
 
-SETTINGS = probe.ProbeSettings(max_position=P, epochs=6, batch_size=64, lr=0.05, seed=0, block_tokens=256,
-                               buffer_blocks=3)
+SETTINGS = probe.ProbeSettings(
+    max_position=P, epochs=6, batch_size=64, lr=0.05, seed=0, block_tokens=256, buffer_blocks=3
+)
 
 
 @pytest.fixture(scope="module")
 def splits(tmp_path_factory):
     root = tmp_path_factory.mktemp("probe")
-    caches = {name: positional_cache(root / f"{name}.h5", n, seed)
-              for name, n, seed in (("train", 400, 0), ("dev", 100, 1), ("test", 150, 2))}
+    caches = {
+        name: positional_cache(root / f"{name}.h5", n, seed)
+        for name, n, seed in (("train", 400, 0), ("dev", 100, 1), ("test", 150, 2))
+    }
     yield caches
     for cache, _ in caches.values():
         cache.close()
@@ -48,7 +53,7 @@ def test_contribution_by_hand(tmp_path):
     # two sentences: positions 0,1,2 and 0,1; one layer, d = 2, P = 3
     hidden = np.array([[[1.0, -2.0], [3.0, 0.5], [0.0, 4.0], [-1.0, 1.0], [2.0, 2.0]]], np.float32)
     write_cache(tmp_path / "c.h5", hidden, [3, 2])
-    weights = torch.tensor([[[0.5, 1.0, -1.0], [2.0, -3.0, 0.25]]])        # (layers=1, d=2, P=3)
+    weights = torch.tensor([[[0.5, 1.0, -1.0], [2.0, -3.0, 0.25]]])  # (layers=1, d=2, P=3)
     settings = probe.ProbeSettings(max_position=3)
     with ActivationCache(tmp_path / "c.h5") as cache:
         sums, counts = probe.contributions(probe.Split(cache, "test", settings), weights, settings)
@@ -63,7 +68,7 @@ def test_contribution_by_hand(tmp_path):
     assert means[("all", 0)] == pytest.approx((1.0 + 5.0 + 0.0) / 5)
     assert means[("all", 1)] == pytest.approx((6.0 + 7.5 + 1.0) / 5)
     assert means[("0", 1)] == pytest.approx(3.0) and means[("1", 0)] == pytest.approx(2.5)
-    assert "2" not in table.position.values        # one test vector < min_count: no per-position row
+    assert "2" not in table.position.values  # one test vector < min_count: no per-position row
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +91,7 @@ def test_linear_positions_are_learned_and_noise_stays_at_chance(splits, trained)
 def test_dev_selection_keeps_each_layers_best_epoch(splits, trained):
     result, accuracy, _ = trained
     dev = accuracy[accuracy.split == "dev"].accuracy.to_numpy()
-    history = np.stack(result.dev_accuracy)                      # (epochs, layers)
+    history = np.stack(result.dev_accuracy)  # (epochs, layers)
     np.testing.assert_allclose(dev, history.max(axis=0))
     np.testing.assert_array_equal(result.selected_epoch, history.argmax(axis=0) + 1)
 
@@ -108,8 +113,9 @@ def test_streaming_never_reads_more_than_one_buffer(splits, monkeypatch):
 
 def test_one_buffer_equals_in_memory_training_per_layer(splits):
     cache, position = splits["train"]
-    settings = probe.ProbeSettings(max_position=P, epochs=3, batch_size=32, lr=0.05, seed=4, selection="last",
-                                   block_tokens=100_000)
+    settings = probe.ProbeSettings(
+        max_position=P, epochs=3, batch_size=32, lr=0.05, seed=4, selection="last", block_tokens=100_000
+    )
     result = probe.train(probe.Split(cache, "train", settings), None, settings)
     for layer in range(cache.n_layers):
         X = cache.token_range(0, cache.n_tokens)[layer]
@@ -146,21 +152,29 @@ def test_special_tokens_can_be_left_out(splits):
 
 def test_weights_round_trip_as_linear_layers(tmp_path, trained, splits):
     result, accuracy, _ = trained
+    probe_weights.save(result.weights.numpy(), tmp_path / "all.safetensors", probe.metadata("m", result, SETTINGS))
     paths = [tmp_path / f"layer{layer}.safetensors" for layer in range(2)]
-    probe.save_weights(result.weights, paths, {"model": "m"})
+    for layer, path in enumerate(paths):
+        probe_weights.extract_layer(tmp_path / "all.safetensors", layer, path)
     cache, position = splits["test"]
     X = cache.token_range(0, cache.n_tokens)[0]
-    layer = torch.nn.Linear(D, P, bias=False)
-    from safetensors.torch import load_file
-    layer.load_state_dict(load_file(str(paths[0])))
-    predicted = layer(torch.from_numpy(X)).argmax(dim=1).numpy()
+    linear = torch.nn.Linear(D, P, bias=False)
+    linear.load_state_dict(load_file(str(paths[0])))
+    predicted = linear(torch.from_numpy(X)).argmax(dim=1).numpy()
     keep = position < P
     expected = accuracy[(accuracy.split == "test") & (accuracy.layer == 0)].accuracy.item()
     assert 100.0 * np.mean(predicted[keep] == position[keep]) == pytest.approx(expected)
-    np.testing.assert_array_equal(probe.load_weights(paths[1]).numpy(), result.weights[1].numpy())
+    np.testing.assert_array_equal(probe_weights.load_layer(paths[1]), result.weights[1].numpy())
+    with safe_open(str(paths[1]), framework="pt") as handle:
+        assert handle.metadata()["layer"] == "1" and handle.metadata()["model"] == "m"
+        assert handle.metadata()["selected_epoch"] == " ".join(map(str, result.selected_epoch))
+    with pytest.raises(ValueError, match="no probe for layer 2"):
+        probe_weights.extract_layer(tmp_path / "all.safetensors", 2, tmp_path / "layer2.safetensors")
 
 
 def test_bad_settings_and_inputs_are_named(splits, tmp_path):
+    section = {**SETTINGS.__dict__, "dataset": "glue_sst2", "sample": {}, "enabled": True, "min_position_count": 3}
+    assert probe.ProbeSettings.from_config(section, device="cpu") == SETTINGS
     with pytest.raises(ValueError, match="probe.selection"):
         probe.ProbeSettings(selection="best")
     with pytest.raises(ValueError, match="probe.epochs"):
@@ -175,6 +189,7 @@ def test_bad_settings_and_inputs_are_named(splits, tmp_path):
 
 def test_figure_5_is_drawn(trained, tmp_path):
     from posart import figures
+
     _, accuracy, contributions = trained
     figures.probe(accuracy, contributions, [0, 3], tmp_path / "fig5.png")
     assert (tmp_path / "fig5.png").read_bytes()[:4] == b"\x89PNG"

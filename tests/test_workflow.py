@@ -12,6 +12,7 @@ import h5py
 import pandas as pd
 import pytest
 import yaml
+from safetensors.torch import load_file
 
 from posart import contract
 from tiny_models import build
@@ -49,7 +50,8 @@ def test_every_target_and_the_output_contract(demo):
     for name in PAPER:
         for ext in ("csv", "md", "tex"):
             assert (demo / "results" / "paper" / f"{name}.{ext}").stat().st_size > 0
-    for figure in (f"fig1_mean_vectors_{model}.png", "fig6_geometry.png"):
+    figures = [f"fig1_mean_vectors_{model}.png", f"fig3_position_embeddings_{model}.png", f"fig5_probe_{model}.png"]
+    for figure in [*figures, "fig6_geometry.png", f"../{model}/origin/layernorm_ranks.png"]:
         assert (demo / "results" / "paper" / figure).read_bytes()[:4] == b"\x89PNG"
     sts = pd.read_csv(demo / "results" / model / "tasks" / "sts.csv")
     multi = sts[sts.dataset.str.startswith("sts1")]
@@ -58,6 +60,28 @@ def test_every_target_and_the_output_contract(demo):
     assert (sts.spearman.abs() <= 100).all()
     outliers = pd.read_csv(demo / "results" / model / "outliers" / "sst2.csv")
     assert sorted(outliers.layer.unique()) == list(range(7)) and outliers.dim.max() == 383
+
+
+def test_origin_and_probe_outputs_in_the_demo(demo):
+    """Origin: every kind of table, the configured rows, each outlier dim in 13 LayerNorms x 2
+    parameters; probe: every layer x split, contributions for "all", one weights file per layer."""
+    results = demo / "results" / "minilm"
+    embeddings = pd.read_csv(results / "origin" / "embeddings.csv")
+    assert embeddings.groupby("kind").size().to_dict() == {"position": 384, "segment": 384, "token": 384}
+    rows = pd.read_csv(results / "origin" / "position_rows.csv")
+    assert rows["index"].unique().tolist() == CONFIG["origin"]["position_rows"] and len(rows) == 4 * 384
+    ranks = pd.read_csv(results / "origin" / "layernorm_ranks.csv")
+    outliers = pd.read_csv(results / "outliers" / f"{CONFIG['origin']['corpus']}.csv")
+    traced = sorted(outliers[outliers.is_outlier].dim.unique())
+    assert sorted(ranks.dim.unique()) == traced and len(ranks) == 13 * 2 * len(traced)
+    assert ranks["rank"].between(1, 384).all()
+    accuracy = pd.read_csv(results / "probe" / "accuracy.csv")
+    assert len(accuracy) == 7 * 3 and accuracy.accuracy.between(0, 100).all()
+    contributions = pd.read_csv(results / "probe" / "contributions.csv")
+    assert (contributions[contributions.position == "all"].groupby("layer").size() == 384).all()
+    for layer in range(7):
+        weight = load_file(str(results / "probe" / f"layer{layer}.safetensors"))["weight"]
+        assert weight.shape == (CONFIG["probe"]["max_position"], 384)
 
 
 def test_results_are_as_readable_as_the_umask_allows(demo):
@@ -115,9 +139,12 @@ def per_method(rule):
      {"supervised": len(TASKS) * len(METHODS), "collect_supervised": 1, "table3_supervised": 1}),
     ({"outliers": {"criterion": {"share_threshold": 0.5}}},
      {"outliers": 2, "fig1_mean_vectors": 1, "fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1,
+      "origin": 1, "fig3_position_embeddings": 1, "layernorm_ranks_figure": 1, "fig5_probe": 1,
       "supervised": len(TASKS), "collect_geometry": 1, "collect_wic": 1, "collect_sts": 1,
       "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1}),
     ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), "collect_geometry": 1, "fig6_geometry": 1}),
+    ({"origin": {"rank_by": "value"}}, {"origin": 1, "fig3_position_embeddings": 1, "layernorm_ranks_figure": 1}),
+    ({"probe": {"epochs": 2}}, {"probe": 1, "fig5_probe": 1, "probe_layer": 7}),
     ({"postprocess": {"abtt": {"n_remove": 2}}},
      {"fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1, "supervised": len(TASKS), "collect_geometry": 1,
       "collect_wic": 1, "collect_sts": 1, "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1,
@@ -143,7 +170,7 @@ def test_adding_a_model_runs_only_that_model(demo, tmp_path):
     path = tmp_path / "two_models.yaml"
     path.write_text(yaml.safe_dump(config))
     jobs = dry_run_jobs(demo, "--configfile", str(path))
-    n_encoded = len(CONFIG["corpora"]) + 1 + 1 + len(TASKS)  # corpora, wic, sts, supervised tasks
+    n_encoded = len(CONFIG["corpora"]) + 1 + 1 + len(TASKS) + 3  # corpora, wic, sts, supervised tasks, probe splits
     assert jobs["encode"] == n_encoded and jobs["join_shards"] == n_encoded
     assert jobs["supervised"] == len(TASKS) * len(METHODS)
     assert jobs["table2_sts"] == 1 and jobs["fig6_geometry"] == 1

@@ -39,6 +39,7 @@ EMBEDDING_NORM = "embedding"
 @dataclass(frozen=True)
 class Architecture:
     """Attribute paths of one architecture's embedding tables and LayerNorms (None: has none)."""
+
     token: str
     position: str | None
     segment: str | None
@@ -46,14 +47,19 @@ class Architecture:
     layers: str
     attention_norm: str
     output_norm: str
-    padding_offset: bool = False     # position ids start at pad_token_id + 1 (RoBERTa, fairseq style)
+    padding_offset: bool = False  # position ids start at pad_token_id + 1 (RoBERTa, fairseq style)
     note: str = ""
 
 
 BERT = Architecture(
-    token="embeddings.word_embeddings", position="embeddings.position_embeddings",
-    segment="embeddings.token_type_embeddings", embedding_norm="embeddings.LayerNorm",
-    layers="encoder.layer", attention_norm="attention.output.LayerNorm", output_norm="output.LayerNorm")
+    token="embeddings.word_embeddings",
+    position="embeddings.position_embeddings",
+    segment="embeddings.token_type_embeddings",
+    embedding_norm="embeddings.LayerNorm",
+    layers="encoder.layer",
+    attention_norm="attention.output.LayerNorm",
+    output_norm="output.LayerNorm",
+)
 ROBERTA = replace(BERT, padding_offset=True)
 
 ARCHITECTURES: dict[str, Architecture] = {
@@ -65,23 +71,41 @@ ARCHITECTURES: dict[str, Architecture] = {
     "longformer": ROBERTA,
     "ibert": replace(ROBERTA, note="integer-only LayerNorm (IntLayerNorm); its weight and bias are read"),
     "xlm-roberta-xl": replace(
-        ROBERTA, embedding_norm=None, attention_norm="attention.self_attn_layer_norm", output_norm="LayerNorm",
-        note="pre-LN: the norms scale each sublayer's input, not the residual stream"),
-    "electra": replace(BERT, note="embedding tables and their LayerNorm are embedding_size wide; "
-                                  "a projection maps them to hidden_size when the two differ"),
+        ROBERTA,
+        embedding_norm=None,
+        attention_norm="attention.self_attn_layer_norm",
+        output_norm="LayerNorm",
+        note="pre-LN: the norms scale each sublayer's input, not the residual stream",
+    ),
+    "electra": replace(
+        BERT,
+        note="embedding tables and their LayerNorm are embedding_size wide; "
+        "a projection maps them to hidden_size when the two differ",
+    ),
     "deberta": replace(BERT, note="position table only with position_biased_input: true"),
-    "deberta-v2": replace(BERT, note="position table only with position_biased_input: true; "
-                                     "segment table only with type_vocab_size > 0"),
+    "deberta-v2": replace(
+        BERT, note="position table only with position_biased_input: true; segment table only with type_vocab_size > 0"
+    ),
     "roformer": replace(BERT, position=None, note="rotary positions: no learned absolute table"),
-    "mpnet": replace(ROBERTA, segment=None, attention_norm="attention.LayerNorm",
-                     note="absolute positions plus a relative attention bias"),
+    "mpnet": replace(
+        ROBERTA,
+        segment=None,
+        attention_norm="attention.LayerNorm",
+        note="absolute positions plus a relative attention bias",
+    ),
     "distilbert": Architecture(
-        token="embeddings.word_embeddings", position="embeddings.position_embeddings", segment=None,
-        embedding_norm="embeddings.LayerNorm", layers="transformer.layer",
-        attention_norm="sa_layer_norm", output_norm="output_layer_norm"),
+        token="embeddings.word_embeddings",
+        position="embeddings.position_embeddings",
+        segment=None,
+        embedding_norm="embeddings.LayerNorm",
+        layers="transformer.layer",
+        attention_norm="sa_layer_norm",
+        output_norm="output_layer_norm",
+    ),
     # RoBERTa pretrained without position embeddings (posart.pretrain.nope): RoBERTa's names, no table.
-    "posart-roberta-nope": replace(ROBERTA, position=None, padding_offset=False,
-                                   note="pretrained without position embeddings: a bag of words"),
+    "posart-roberta-nope": replace(
+        ROBERTA, position=None, padding_offset=False, note="pretrained without position embeddings: a bag of words"
+    ),
 }
 
 PADDING_OFFSET_POSITIONS = tuple(sorted(name for name, arch in ARCHITECTURES.items() if arch.padding_offset))
@@ -94,6 +118,7 @@ class UnsupportedArchitecture(ValueError):
 @dataclass(frozen=True)
 class Norm:
     """One LayerNorm's parameters; gamma/beta are None for a norm without that affine part."""
+
     layer: int
     role: str
     path: str
@@ -109,7 +134,8 @@ def lookup(model_type: str) -> Architecture:
         raise UnsupportedArchitecture(
             f"model_type {model_type!r} has no entry in posart.architectures.ARCHITECTURES "
             f"(known: {', '.join(sorted(ARCHITECTURES))}); add one: the attribute paths of its "
-            f"embedding tables and LayerNorms") from None
+            f"embedding tables and LayerNorms"
+        ) from None
 
 
 def position_offset(config: Any) -> int:
@@ -123,7 +149,8 @@ def _resolve(root: nn.Module, path: str, model_type: str) -> Any:
         if not hasattr(node, part):
             raise UnsupportedArchitecture(
                 f"model_type {model_type!r}: {type(root).__name__} has no {path!r} (stopped at {part!r}); "
-                f"the entry in posart.architectures.ARCHITECTURES does not fit this model")
+                f"the entry in posart.architectures.ARCHITECTURES does not fit this model"
+            )
         node = getattr(node, part)
     return node
 
@@ -160,5 +187,10 @@ def layer_norms(model: nn.Module) -> list[Norm]:
 
 def _norm(root: nn.Module, path: str, layer: int, role: str, model_type: str, prefix: str = "") -> Norm:
     module = _resolve(root, path, model_type)
-    return Norm(layer=layer, role=role, path=prefix + path,
-                gamma=_array(getattr(module, "weight", None)), beta=_array(getattr(module, "bias", None)))
+    return Norm(
+        layer=layer,
+        role=role,
+        path=prefix + path,
+        gamma=_array(getattr(module, "weight", None)),
+        beta=_array(getattr(module, "bias", None)),
+    )

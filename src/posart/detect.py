@@ -83,3 +83,8 @@ def outlier_dims(table) -> dict[int, list[int]]:
     """Per-layer sorted outlier dims from an outlier table (every layer present, maybe empty)."""
     return {int(layer): sorted(int(d) for d in group.loc[group.is_outlier, "dim"])
             for layer, group in table.groupby("layer")}
+
+
+def outlier_union(table) -> list[int]:
+    """Dims flagged in any layer of an outlier table (e.g. the dims whose origin is traced)."""
+    return sorted(int(d) for d in table.loc[table.is_outlier.astype(bool), "dim"].unique())

@@ -21,7 +21,7 @@ Three tidy frames, each a file of the output contract (design.md):
   as layer i+1), the rank of each hidden-state outlier dim within gamma and within beta.
   Rank 1 is the dim with the largest |value| (`rank_by: magnitude`, the default) or the
   largest signed value (`rank_by: value`, the paper's wording "top-6 largest values");
-  ties share the best rank (competition ranking, scipy `rankdata(method="min")`).
+  ties share the best rank (competition ranking: 1 + the number of strictly larger entries).
   The paper's claims concern gamma (positive in practice, where both agree) and the
   largest beta of a max-outlier dim; magnitude also ranks the large negative beta of a
   min-outlier dim near the top instead of near d. `value` is the signed parameter.
@@ -37,10 +37,9 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from posart import architectures
-from posart.detect import Criterion, outlier_mask, robust_z
+from posart.detect import Criterion, outlier_mask, outlier_union, robust_z
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +55,19 @@ def table_statistics(matrix: np.ndarray, criterion: Criterion) -> pd.DataFrame:
     mean = matrix.mean(axis=0, dtype=np.float64)
     argmax_share = np.bincount(matrix.argmax(axis=1), minlength=width) / rows
     argmin_share = np.bincount(matrix.argmin(axis=1), minlength=width) / rows
-    return pd.DataFrame({"dim": np.arange(width), "mean": mean, "argmax_share": argmax_share,
-                         "argmin_share": argmin_share,
-                         "is_outlier": outlier_mask(mean, argmin_share, argmax_share, criterion)})
+    return pd.DataFrame(
+        {
+            "dim": np.arange(width),
+            "mean": mean,
+            "argmax_share": argmax_share,
+            "argmin_share": argmin_share,
+            "is_outlier": outlier_mask(mean, argmin_share, argmax_share, criterion),
+        }
+    )
 
 
 def _used_rows(kind: str, matrix: np.ndarray, config) -> np.ndarray:
-    return matrix[architectures.position_offset(config):] if kind == "position" else matrix
+    return matrix[architectures.position_offset(config) :] if kind == "position" else matrix
 
 
 def embedding_statistics(model_name: str, model, criterion: Criterion) -> pd.DataFrame:
@@ -91,11 +96,18 @@ def position_rows(model_name: str, model, rows: Sequence[int]) -> pd.DataFrame:
         return frame.astype({"dim": "Int64"})[POSITION_ROW_COLUMNS]
     bad = [r for r in rows if not 0 <= r < len(table)]
     if bad:
-        raise ValueError(f"origin.position_rows: rows {bad} do not exist in {model_name}'s position table "
-                         f"(rows 0..{len(table) - 1})")
+        raise ValueError(
+            f"origin.position_rows: rows {bad} do not exist in {model_name}'s position table (rows 0..{len(table) - 1})"
+        )
     width = table.shape[1]
-    return pd.DataFrame({"model": model_name, "index": np.repeat(rows, width), "dim": np.tile(np.arange(width), len(rows)),
-                         "value": table[rows].ravel()})[POSITION_ROW_COLUMNS]
+    return pd.DataFrame(
+        {
+            "model": model_name,
+            "index": np.repeat(rows, width),
+            "dim": np.tile(np.arange(width), len(rows)),
+            "value": table[rows].ravel(),
+        }
+    )[POSITION_ROW_COLUMNS]
 
 
 def ranks(values: np.ndarray, rank_by: str = "magnitude") -> np.ndarray:
@@ -103,7 +115,9 @@ def ranks(values: np.ndarray, rank_by: str = "magnitude") -> np.ndarray:
     if rank_by not in RANK_BY:
         raise ValueError(f"origin.rank_by must be one of {RANK_BY}, not {rank_by!r}")
     key = np.abs(values) if rank_by == "magnitude" else values
-    return rankdata(-key, method="min").astype(np.int64)
+    # Competition ranking (scipy's rankdata(-key, method="min")) in numpy: the model-loading
+    # env that runs this has no scipy.
+    return np.searchsorted(np.sort(-key), -key, side="left").astype(np.int64) + 1
 
 
 def layernorm_ranks(model_name: str, model, dims: Sequence[int], rank_by: str = "magnitude") -> pd.DataFrame:
@@ -120,19 +134,13 @@ def layernorm_ranks(model_name: str, model, dims: Sequence[int], rank_by: str = 
             part = pd.DataFrame({"layer": norm.layer, "ln": norm.role, "param": param, "dim": dims})
             if vector is None or len(vector) != hidden:
                 reason = "no such parameter" if vector is None else f"{len(vector)} wide, hidden size {hidden}"
-                log.info("%s: %s (layer %d) %s: %s; ranks left empty", model_name, norm.path, norm.layer,
-                         param, reason)
+                log.info("%s: %s (layer %d) %s: %s; ranks left empty", model_name, norm.path, norm.layer, param, reason)
                 parts.append(part.assign(rank=pd.NA, value=np.nan))
                 continue
             parts.append(part.assign(rank=ranks(vector, rank_by)[dims], value=vector[dims]))
     frame = pd.concat(parts, ignore_index=True)
     frame = frame.assign(model=model_name).astype({"rank": "Int64", "dim": "int64", "layer": "int64"})
     return frame[RANK_COLUMNS]
-
-
-def outlier_union(outliers: pd.DataFrame) -> list[int]:
-    """Dims flagged in any layer of an outlier table (the dims whose origin is traced)."""
-    return sorted(int(d) for d in outliers.loc[outliers.is_outlier.astype(bool), "dim"].unique())
 
 
 def comparison(embeddings: pd.DataFrame, outliers: pd.DataFrame, hidden_size: int) -> pd.DataFrame:
@@ -154,9 +162,48 @@ def comparison(embeddings: pd.DataFrame, outliers: pd.DataFrame, hidden_size: in
             row = {"dim": int(dim), "hidden_layers": hidden_layers, "kind": kind}
             if same_space:
                 stats = table.loc[dim]
-                row.update(is_outlier=bool(stats.is_outlier), argmax_share=stats.argmax_share,
-                           argmin_share=stats.argmin_share, mean=stats["mean"], mean_z=z.loc[dim])
+                row.update(
+                    is_outlier=bool(stats.is_outlier),
+                    argmax_share=stats.argmax_share,
+                    argmin_share=stats.argmin_share,
+                    mean=stats["mean"],
+                    mean_z=z.loc[dim],
+                )
             rows.append(row)
     columns = ["dim", "hidden_layers", "kind", "is_outlier", "argmax_share", "argmin_share", "mean", "mean_z"]
     frame = pd.DataFrame(rows, columns=columns).assign(model=embeddings.model.iloc[0])
     return frame[["model"] + columns]
+
+
+def summary(model_name: str, model) -> dict:
+    """What the origin tables rest on: the architecture entry, which tables exist, widths, offset."""
+    arch = architectures.lookup(model.config.model_type)
+    tables = architectures.embedding_tables(model)
+    return {
+        "model": model_name,
+        "model_type": model.config.model_type,
+        "hidden_size": int(model.config.hidden_size),
+        "position_offset": architectures.position_offset(model.config),
+        "tables": {kind: None if table is None else list(table.shape) for kind, table in tables.items()},
+        "layer_norms": [norm.path for norm in architectures.layer_norms(model)],
+        "note": arch.note,
+    }
+
+
+def trace(
+    model_name: str,
+    model,
+    outliers: pd.DataFrame,
+    position_row_indices: Sequence[int],
+    rank_by: str,
+    criterion: Criterion,
+) -> dict:
+    """Every origin result for one model and the outlier table of its traced corpus."""
+    embeddings = embedding_statistics(model_name, model, criterion)
+    return {
+        "embeddings": embeddings,
+        "position_rows": position_rows(model_name, model, position_row_indices),
+        "layernorm_ranks": layernorm_ranks(model_name, model, outlier_union(outliers), rank_by),
+        "comparison": comparison(embeddings, outliers, model.config.hidden_size),
+        "summary": summary(model_name, model),
+    }

@@ -34,16 +34,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 import torch
-from safetensors.torch import load_file, save_file
 from torch.nn import functional as F
 
-from posart.atomic import atomic_path
 from posart.cache import ActivationCache
 from posart.linear import default_init
 
@@ -67,6 +65,12 @@ class ProbeSettings:
     buffer_blocks: int = 8
     device: str = "cpu"
 
+    @classmethod
+    def from_config(cls, section: dict, device: str) -> "ProbeSettings":
+        """The training settings of a config's `probe` section (other keys are not training's)."""
+        names = [f.name for f in fields(cls) if f.name != "device"]
+        return cls(**{name: section[name] for name in names}, device=device)
+
     def __post_init__(self) -> None:
         if self.selection not in SELECTIONS:
             raise ValueError(f"probe.selection must be one of {SELECTIONS}, not {self.selection!r}")
@@ -87,13 +91,20 @@ class Split:
         self.position = position
         n_far = int((position >= settings.max_position).sum())
         if n_far:
-            log.info("probe %s: %d of %d tokens sit at positions >= max_position %d and are excluded",
-                     name, n_far, len(position), settings.max_position)
+            log.info(
+                "probe %s: %d of %d tokens sit at positions >= max_position %d and are excluded",
+                name,
+                n_far,
+                len(position),
+                settings.max_position,
+            )
         self.n = int(self.keep.sum())
         if not self.n:
             raise ValueError(f"probe split {name!r} ({cache.path}) has no token to probe")
-        self.blocks = [(lo, min(lo + settings.block_tokens, len(position)))
-                       for lo in range(0, len(position), settings.block_tokens)]
+        self.blocks = [
+            (lo, min(lo + settings.block_tokens, len(position)))
+            for lo in range(0, len(position), settings.block_tokens)
+        ]
 
     def read(self, block_ids: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
         """(layers, m, d) vectors in the cache dtype and (m,) gold positions of the kept tokens."""
@@ -113,19 +124,21 @@ class Split:
 
 @dataclass
 class ProbeResult:
-    weights: torch.Tensor                  # (layers, d, P) float32 on the CPU: column p scores position p
-    selected_epoch: np.ndarray             # (layers,) epoch (from 1) whose weights were kept
-    train_loss: list[np.ndarray] = field(default_factory=list)     # per epoch, (layers,)
-    dev_accuracy: list[np.ndarray] = field(default_factory=list)   # per epoch, (layers,), when selecting on dev
+    weights: torch.Tensor  # (layers, d, P) float32 on the CPU: column p scores position p
+    selected_epoch: np.ndarray  # (layers,) epoch (from 1) whose weights were kept
+    train_loss: list[np.ndarray] = field(default_factory=list)  # per epoch, (layers,)
+    dev_accuracy: list[np.ndarray] = field(default_factory=list)  # per epoch, (layers,), when selecting on dev
 
 
 def _check_same_shape(splits: Sequence[Split]) -> None:
     first = splits[0].cache
     for split in splits[1:]:
         if (split.cache.n_layers, split.cache.dim) != (first.n_layers, first.dim):
-            raise ValueError(f"probe: {split.cache.path} has {split.cache.n_layers} layers of width "
-                             f"{split.cache.dim}, {first.path} {first.n_layers} of width {first.dim}; "
-                             f"the splits must come from the same model")
+            raise ValueError(
+                f"probe: {split.cache.path} has {split.cache.n_layers} layers of width "
+                f"{split.cache.dim}, {first.path} {first.n_layers} of width {first.dim}; "
+                f"the splits must come from the same model"
+            )
 
 
 def train(train_split: Split, dev_split: Split | None, settings: ProbeSettings) -> ProbeResult:
@@ -135,7 +148,7 @@ def train(train_split: Split, dev_split: Split | None, settings: ProbeSettings) 
     _check_same_shape([s for s in (train_split, dev_split) if s is not None])
     layers, dim, positions = train_split.cache.n_layers, train_split.cache.dim, settings.max_position
     device = torch.device(settings.device)
-    initial, _ = default_init(dim, positions, settings.seed, bias=False)          # (P, d)
+    initial, _ = default_init(dim, positions, settings.seed, bias=False)  # (P, d)
     weights = initial.T.contiguous().expand(layers, dim, positions).clone().to(device).requires_grad_()
     optimiser = torch.optim.Adam([weights], lr=settings.lr)
     block_order = torch.Generator().manual_seed(settings.seed + 1)
@@ -145,32 +158,46 @@ def train(train_split: Split, dev_split: Split | None, settings: ProbeSettings) 
     best = weights.detach().clone()
     best_accuracy = np.full(layers, -1.0)
     result = ProbeResult(weights=best, selected_epoch=np.full(layers, settings.epochs))
-    log.info("probe: %d layers x (%d x %d), %d training tokens in %d blocks, device %s",
-             layers, dim, positions, train_split.n, n_blocks, device)
+    log.info(
+        "probe: %d layers x (%d x %d), %d training tokens in %d blocks, device %s",
+        layers,
+        dim,
+        positions,
+        train_split.n,
+        n_blocks,
+        device,
+    )
     for epoch in range(1, settings.epochs + 1):
         started = time.time()
         if resident is not None:
             buffers = iter([resident])
         else:
             order = torch.randperm(n_blocks, generator=block_order)
-            buffers = (train_split.read(order[i:i + settings.buffer_blocks].tolist())
-                       for i in range(0, n_blocks, settings.buffer_blocks))
+            buffers = (
+                train_split.read(order[i : i + settings.buffer_blocks].tolist())
+                for i in range(0, n_blocks, settings.buffer_blocks)
+            )
         loss_sum = torch.zeros(layers, dtype=torch.float64, device=device)
         for vectors, gold in buffers:
             vectors, gold = vectors.to(device), gold.to(device)
             shuffled = torch.randperm(len(gold), generator=token_order).to(device)
             for start in range(0, len(gold), settings.batch_size):
-                batch = shuffled[start:start + settings.batch_size]
-                logits = torch.bmm(vectors[:, batch].float(), weights)                  # (layers, b, P)
-                per_layer = F.cross_entropy(logits.reshape(-1, positions), gold[batch].repeat(layers),
-                                            reduction="none").view(layers, -1).mean(dim=1)
+                batch = shuffled[start : start + settings.batch_size]
+                logits = torch.bmm(vectors[:, batch].float(), weights)  # (layers, b, P)
+                per_layer = (
+                    F.cross_entropy(logits.reshape(-1, positions), gold[batch].repeat(layers), reduction="none")
+                    .view(layers, -1)
+                    .mean(dim=1)
+                )
                 optimiser.zero_grad()
                 per_layer.sum().backward()
                 optimiser.step()
                 loss_sum += per_layer.detach().double() * len(batch)
         result.train_loss.append((loss_sum / train_split.n).cpu().numpy())
-        message = f"probe epoch {epoch}/{settings.epochs} ({time.time() - started:.1f}s): mean loss per layer " \
-                  + " ".join(f"{v:.3f}" for v in result.train_loss[-1])
+        message = (
+            f"probe epoch {epoch}/{settings.epochs} ({time.time() - started:.1f}s): mean loss per layer "
+            + " ".join(f"{v:.3f}" for v in result.train_loss[-1])
+        )
         if settings.selection == "dev":
             accuracy_now = accuracy(dev_split, weights.detach(), settings)
             result.dev_accuracy.append(accuracy_now)
@@ -206,16 +233,18 @@ def contributions(split: Split, weights: torch.Tensor, settings: ProbeSettings) 
     for vectors, gold in split.stream():
         vectors, gold = vectors.to(weights.device).float(), gold.to(weights.device)
         counts += torch.bincount(gold, minlength=positions)
-        for layer in range(layers):     # one layer at a time bounds memory to (block, d)
-            gold_columns = weights[layer][:, gold].T                                  # (m, d)
+        for layer in range(layers):  # one layer at a time bounds memory to (block, d)
+            gold_columns = weights[layer][:, gold].T  # (m, d)
             sums[layer].index_add_(0, gold, (vectors[layer] * gold_columns).abs().double())
     return sums.cpu().numpy(), counts.cpu().numpy()
 
 
 def accuracy_table(model: str, accuracies: dict[str, np.ndarray]) -> pd.DataFrame:
     """The probe/accuracy.csv frame from {split: (layers,) accuracy x 100}."""
-    frames = [pd.DataFrame({"model": model, "layer": np.arange(len(values)), "split": split, "accuracy": values})
-              for split, values in accuracies.items()]
+    frames = [
+        pd.DataFrame({"model": model, "layer": np.arange(len(values)), "split": split, "accuracy": values})
+        for split, values in accuracies.items()
+    ]
     return pd.concat(frames, ignore_index=True)[ACCURACY_COLUMNS]
 
 
@@ -233,33 +262,33 @@ def contribution_table(model: str, sums: np.ndarray, counts: np.ndarray, min_cou
     kept = np.flatnonzero(counts >= min_count)
     means = [sums.sum(axis=1) / counts.sum()] + [sums[:, p] / counts[p] for p in kept]
     labels = ["all"] + [str(p) for p in kept]
-    stacked = np.stack(means, axis=1)                                                 # (layers, 1 + kept, d)
-    return pd.DataFrame({
+    stacked = np.stack(means, axis=1)  # (layers, 1 + kept, d)
+    return pd.DataFrame(
+        {
+            "model": model,
+            "layer": np.repeat(np.arange(layers), len(labels) * dim),
+            "position": np.tile(np.repeat(labels, dim), layers),
+            "dim": np.tile(np.arange(dim), layers * len(labels)),
+            "contribution": stacked.ravel(),
+        }
+    )[CONTRIBUTION_COLUMNS]
+
+
+def metadata(model: str, result: ProbeResult, settings: ProbeSettings) -> dict[str, str]:
+    """What a weights file records beside the tensors (safetensors metadata is str -> str)."""
+    return {
         "model": model,
-        "layer": np.repeat(np.arange(layers), len(labels) * dim),
-        "position": np.tile(np.repeat(labels, dim), layers),
-        "dim": np.tile(np.arange(dim), layers * len(labels)),
-        "contribution": stacked.ravel(),
-    })[CONTRIBUTION_COLUMNS]
+        "max_position": str(settings.max_position),
+        "seed": str(settings.seed),
+        "selection": settings.selection,
+        "selected_epoch": " ".join(str(int(e)) for e in result.selected_epoch),
+        "layout": "weight (max_position, d): logits = vector @ weight.T; nn.Linear(d, max_position, bias=False)",
+    }
 
 
-def save_weights(weights: torch.Tensor, paths: Sequence, metadata: dict[str, str]) -> None:
-    """One safetensors file per layer, tensor `weight` (P, d) as nn.Linear(d, P, bias=False) stores it."""
-    if len(paths) != weights.shape[0]:
-        raise ValueError(f"{len(paths)} output paths for {weights.shape[0]} layers")
-    for layer, path in enumerate(paths):
-        with atomic_path(path) as tmp:
-            save_file({"weight": weights[layer].T.contiguous().cpu()}, str(tmp),
-                      metadata={**metadata, "layer": str(layer)})
-
-
-def load_weights(path) -> torch.Tensor:
-    """A saved layer's probe as (d, P): column p scores position p."""
-    return load_file(str(path))["weight"].T.contiguous()
-
-
-def run(model: str, caches: dict[str, ActivationCache], settings: ProbeSettings,
-        min_count: int = 10) -> tuple[ProbeResult, pd.DataFrame, pd.DataFrame]:
+def run(
+    model: str, caches: dict[str, ActivationCache], settings: ProbeSettings, min_count: int = 10
+) -> tuple[ProbeResult, pd.DataFrame, pd.DataFrame]:
     """Train on caches["train"], select on "dev", test on "test": the result and both contract frames."""
     missing = {"train", "dev", "test"} - set(caches)
     if missing:
