@@ -72,6 +72,12 @@ def get_probe_files(wildcards):
     return data_files(get_probe_relative(wildcards))
 
 
+def get_probe_split(wildcards):
+    """What one split's table depends on (not the training settings, so those re-run only the probe)."""
+    section = config["probe"]
+    return {"dataset": section["dataset"], "sample": section["sample"][wildcards.split], "seed": section["seed"]}
+
+
 def get_traced_outliers(wildcards):
     return [f"results/{wildcards.model}/outliers/{corpus}.csv" for corpus in TRACED_CORPORA]
 

@@ -81,7 +81,7 @@ rule prepare_probe:
     conda:
         "../envs/data.yaml"
     params:
-        probe=config["probe"],
+        split=get_probe_split,
         files=get_probe_relative,
     script:
         "../scripts/prepare_probe.py"

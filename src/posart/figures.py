@@ -91,6 +91,7 @@ def position_embeddings(rows: pd.DataFrame, hidden_outliers: list[int], path, of
                         color="tab:red" if dim in marked else "black")
         token = index - offset
         where = f"token position {token}" if token >= 0 else "never used by a token"
+        where = "padding row, never used by a token" if offset and index == offset - 1 else where
         ax.set_title(f"row {index} ({where})", fontsize=9, loc="left")
         ax.tick_params(labelsize=7)
     axes[0, 0].legend(fontsize=7, loc="upper right")
