@@ -21,10 +21,8 @@ def sst2_splits(shared_data, minilm, tmp_path_factory):
     root = tmp_path_factory.mktemp("probe_real")
     caches = {}
     for split, n in SAMPLES.items():
-        corpus = prepare.prepare_corpus(
-            {"reader": "glue_sst2", "file": f"SST-2/{split}.tsv", "sample": n, "seed": 0}, shared_data
-        )
-        encode.encode(minilm, prepare.texts(corpus), root / f"{split}.h5", dtype="float16")
+        sentences, _ = prepare.prepare_probe("glue_sst2", split, shared_data, n, 0)
+        encode.encode(minilm, prepare.texts(sentences), root / f"{split}.h5", dtype="float16")
         caches[split] = ActivationCache(root / f"{split}.h5")
     yield caches
     for cache in caches.values():
