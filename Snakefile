@@ -13,7 +13,7 @@ min_version("9.0")
 # this checkout's src first on PYTHONPATH (and refuse to run with another copy: posart.checkout).
 sys.path.insert(0, os.path.join(workflow.basedir, "src"))
 
-from posart import checkout
+from posart import checkout, writable
 from posart.config import DEFAULT_FILE, load as load_config
 
 checkout.pin_jobs(os.path.join(workflow.basedir, "src"))
@@ -35,6 +35,7 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/pretrain.smk"
 include: "rules/identity.smk"
 include: "rules/encode.smk"
 include: "rules/outliers.smk"
@@ -51,3 +52,9 @@ rule all:
     input:
         all_targets(),
         get_probe_layer_files,
+
+
+# Every directory the jobs about to run write into is checked once, before the first job:
+# an unwritable results folder is then one clear error, not a failure midway (posart.writable).
+onstart:
+    writable.require(path for job in workflow.dag.needrun_jobs() for path in [*job.output, *job.log])

@@ -5,17 +5,25 @@ import re
 import pandas as pd
 
 from posart import download, identity, prepare, registry
+from posart.pretrain import corpus as pretrain_corpus
 
 REGISTRY = registry.load()
 DATA_DIR = config["data_dir"]
 MODELS = list(config["models"])
 CORPORA = list(config["corpora"])
 METHODS = ["raw"] + list(config["postprocess"])
+# Methods fitted once on a corpus (a fit_postprocess job); `fit: eval` methods fit inside each task.
+FITTED = [name for name, entry in config["postprocess"].items() if entry.get("fit", "corpus") == "corpus"]
+CLIPS = [name for name, entry in config["postprocess"].items() if entry["method"] == "clip"]
 STS_DATASETS = config["sts"]["datasets"]
 TASKS = list(config["supervised"]["tasks"])
 WIC_ON = config["wic"]["enabled"]
 GEOMETRY_CORPUS = config["geometry"]["corpus"]
 OUTLIER_CORPORA = config["outliers"]["corpora"]
+PRETRAIN = config["pretrain"]
+# Models this workflow pretrains, and the run that makes each.
+PRETRAINED_RUNS = {name: e["run"] for name, e in config["models"].items() if e["source"] == "pretrained"}
+PRETRAINED_MODELS = list(PRETRAINED_RUNS)
 ORIGIN_CORPUS = config["origin"]["corpus"]
 PROBE_ON = config["probe"]["enabled"]
 # The outlier dims Figure 5 marks: those origin traces, else those of the first outlier corpus.
@@ -35,9 +43,12 @@ wildcard_constraints:
     dataset=_names(ENCODED),
     corpus=_names(CORPORA),
     method=_names(METHODS),
-    fitted=_names(config["postprocess"]),
+    fitted=_names(FITTED),
     task=_names(TASKS),
     shard=r"\d+",
+    run=_names(PRETRAIN["runs"]),
+    pcorpus=_names(PRETRAIN["corpora"]),
+    preset="paper|small|tiny",
     nshards=r"\d+",
     split="train|dev|test",
     layer=r"\d+",
@@ -49,7 +60,10 @@ def data_files(relative_paths):
 
 WIC_FILES = prepare.files_wic(config["wic"]["split"])
 STS_FILES = prepare.files_sts(STS_DATASETS)
-SUPERVISED_TRAINING = {key: config["supervised"][key] for key in ("epochs", "lr", "seed", "special_tokens")}
+SUPERVISED_TRAINING = {
+    key: config["supervised"][key]
+    for key in ("epochs", "lr", "seed", "special_tokens", "bias", "convergence_tolerance")
+}
 
 
 def get_corpus_relative(wildcards):
@@ -143,25 +157,39 @@ def cache(table):
 
 
 def get_fit_files(wildcards):
-    """The fitted post-processing map a method needs (none for raw)."""
-    if wildcards.method == "raw":
+    """The corpus-fitted post-processing map a method needs (none for raw and `fit: eval`)."""
+    if wildcards.method not in FITTED:
         return []
     return [f"results/{wildcards.model}/postprocess/{wildcards.method}.npz"]
 
 
+def get_eval_fit(wildcards):
+    """The method entry of a method fitted on the evaluated sentences (`fit: eval`), else None."""
+    if wildcards.method == "raw" or wildcards.method in FITTED:
+        return None
+    return config["postprocess"][wildcards.method]
+
+
 def get_fit_inputs(wildcards):
     entry = config["postprocess"][wildcards.fitted]
-    inputs = {"stats": f"results/{wildcards.model}/stats/{entry['corpus']}.npz"}
-    if entry["method"] == "clip" and entry["dims"] == "detected":
-        inputs["outliers"] = f"results/{wildcards.model}/outliers/{entry['corpus']}.csv"
-    return inputs
+    return {"stats": f"results/{wildcards.model}/stats/{entry['corpus']}.npz"}
 
 
 def get_fit_params(wildcards):
+    """The method entry, with per-model choices (dims, scope) resolved for this model."""
     entry = dict(config["postprocess"][wildcards.fitted])
-    if isinstance(entry.get("dims"), dict):
-        entry["dims"] = entry["dims"][wildcards.model]
+    for key in ("dims", "scope"):
+        if isinstance(entry.get(key), dict):
+            entry[key] = entry[key][wildcards.model]
     return entry
+
+
+def get_fit_criterion(wildcards):
+    """The outlier criterion, for a clip of detected dims (None otherwise: other fits ignore it)."""
+    entry = config["postprocess"][wildcards.fitted]
+    if entry["method"] == "clip" and entry["dims"] == "detected":
+        return config["outliers"]["criterion"]
+    return None
 
 
 def get_per_method(pattern):
@@ -177,6 +205,36 @@ def get_supervised_parts(wildcards):
     return expand(
         "results/{model}/tasks/supervised/{task}/{method}.csv", model=wildcards.model, task=TASKS, method=METHODS
     )
+
+
+def get_pretrain_corpus_entry(wildcards):
+    return PRETRAIN["corpora"][wildcards.pcorpus]
+
+
+def get_pretrain_corpus_files(wildcards):
+    """The WikiExtractor files the corpus's glob patterns match under data_dir (none: an error naming it)."""
+    patterns = [f"{DATA_DIR}/{pattern}" for pattern in PRETRAIN["corpora"][wildcards.pcorpus]["files"]]
+    return [str(path) for path in pretrain_corpus.expand(patterns)]
+
+
+def get_pretrain_run(wildcards):
+    return PRETRAIN["runs"][wildcards.run]
+
+
+def get_pretrain_prepared(wildcards):
+    run = PRETRAIN["runs"][wildcards.run]
+    return f"results/pretrain/data/{run['corpus']}/{run['preset']}/corpus.json"
+
+
+def get_pretrained_summary(wildcards):
+    """A pretrained model's weights are re-identified whenever its run is retrained."""
+    run = PRETRAINED_RUNS.get(wildcards.model)
+    return [f"results/pretrain/{run}/summary.json"] if run else []
+
+
+def get_pretrained(pattern):
+    """One file per pretrained model's run, in PRETRAINED_MODELS order."""
+    return [pattern.format(run=PRETRAINED_RUNS[model]) for model in PRETRAINED_MODELS]
 
 
 def per_model(pattern):
@@ -200,6 +258,9 @@ def all_targets():
     if TASKS:
         targets += per_model("results/{model}/tasks/supervised.csv")
         targets += expand("results/paper/table3_supervised.{ext}", ext=TABLE_FORMATS)
+    if PRETRAINED_MODELS and OUTLIER_CORPORA:
+        targets += expand("results/paper/table4_pretraining.{ext}", ext=TABLE_FORMATS)
+        targets += ["results/paper/fig_pretraining_curves.png"]
     if ORIGIN_CORPUS:
         for name in ("embeddings.csv", "position_rows.csv", "layernorm_ranks.csv", "layernorm_ranks.png"):
             targets += per_model(f"results/{{model}}/origin/{name}")

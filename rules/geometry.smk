@@ -13,6 +13,7 @@ rule geometry:
         "../envs/analysis.yaml"
     params:
         geometry=config["geometry"],
+        eval_fit=get_eval_fit,
     script:
         "../scripts/geometry.py"
 

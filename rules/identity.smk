@@ -5,6 +5,8 @@
 
 
 rule model_identity:
+    input:
+        get_pretrained_summary,
     output:
         "results/{model}/identity.json",
     log:

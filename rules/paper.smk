@@ -20,6 +20,8 @@ rule table1_wic:
     localrule: True
     conda:
         "../envs/report.yaml"
+    params:
+        clips=CLIPS,
     script:
         "../scripts/table1_wic.py"
 
@@ -44,6 +46,7 @@ rule table2_sts:
         "../envs/report.yaml"
     params:
         aggregate=config["sts"]["aggregate"],
+        clips=CLIPS,
     script:
         "../scripts/table2_sts.py"
 
@@ -68,6 +71,7 @@ rule table3_supervised:
         "../envs/report.yaml"
     params:
         select_by=config["supervised"]["select_by"],
+        clips=CLIPS,
     script:
         "../scripts/table3_supervised.py"
 

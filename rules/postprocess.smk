@@ -1,4 +1,5 @@
-# Statistics (+ detected outliers) -> one fitted affine map per layer for each method.
+# Statistics (+ the outlier criterion, for clipping) -> one affine map per layer for each method
+# fitted on a corpus (`fit: corpus`); `fit: eval` methods are fitted inside each task.
 
 
 rule fit_postprocess:
@@ -13,5 +14,6 @@ rule fit_postprocess:
         "../envs/analysis.yaml"
     params:
         method=get_fit_params,
+        criterion=get_fit_criterion,
     script:
         "../scripts/fit_postprocess.py"

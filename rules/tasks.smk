@@ -15,6 +15,7 @@ rule wic:
     params:
         thresholds=config["wic"]["thresholds"],
         pooling=config["wic"]["pooling"],
+        eval_fit=get_eval_fit,
     script:
         "../scripts/wic.py"
 
@@ -32,6 +33,7 @@ rule sts:
         "../envs/analysis.yaml"
     params:
         special_tokens=config["sts"]["special_tokens"],
+        eval_fit=get_eval_fit,
     script:
         "../scripts/sts.py"
 
@@ -42,7 +44,8 @@ rule supervised:
         examples="results/data/supervised/{task}.csv",
         fit=get_fit_files,
     output:
-        "results/{model}/tasks/supervised/{task}/{method}.csv",
+        scores="results/{model}/tasks/supervised/{task}/{method}.csv",
+        classifiers="results/{model}/tasks/supervised/{task}/{method}.safetensors",
     log:
         "logs/supervised/{model}/{task}/{method}.log",
     conda:
@@ -52,6 +55,7 @@ rule supervised:
         training=SUPERVISED_TRAINING,
         batch_size=get_batch_size,
         n_classes=get_n_classes,
+        eval_fit=get_eval_fit,
     script:
         "../scripts/supervised.py"
 

@@ -1,10 +1,11 @@
-"""Adapter: statistics (+ outlier table) -> per-layer post-processing maps."""
+"""Adapter: statistics (+ outlier criterion) -> per-layer post-processing maps (clipped dims recorded)."""
 
-import pandas as pd
+import logging
 
 from posart import adapter, fitting, stats
 
-with adapter.run(snakemake):
-    outliers = pd.read_csv(snakemake.input.outliers) if "outliers" in snakemake.input.keys() else None
-    maps = fitting.fit_layers(snakemake.params.method, stats.load(snakemake.input.stats), outliers)
-    fitting.save(snakemake.output[0], maps)
+with adapter.run(snakemake) as record:
+    fit = fitting.fit_layers(snakemake.params.method, stats.load(snakemake.input.stats), snakemake.params.criterion)
+    record["clipped_dims"] = {str(layer): dims for layer, dims in enumerate(fit.clipped)}
+    logging.getLogger("posart").info("dims zeroed per layer: %s", record["clipped_dims"])
+    fitting.save(snakemake.output[0], fit)

@@ -11,16 +11,23 @@ torch.set_num_threads(snakemake.threads)
 task = snakemake.wildcards.task
 with adapter.run(snakemake) as record, ActivationCache(snakemake.input.cache) as source:
     examples = pd.read_csv(snakemake.input.examples, keep_default_na=False)
-    frame = supervised.evaluate(
+    transform = fitting.Transform(snakemake.input.fit, snakemake.params.eval_fit)
+    frame, classifiers = supervised.evaluate(
         source,
         examples,
-        fitting.Transform(snakemake.input.fit),
+        transform,
         snakemake.params.n_classes,
         batch_size=snakemake.params.batch_size,
         progress=record["progress"],
         **snakemake.params.training,
     )
     frame = contract.conform(
-        "supervised", frame, model=snakemake.wildcards.model, task=task, method=snakemake.wildcards.method
+        "supervised",
+        transform.label(frame),
+        model=snakemake.wildcards.model,
+        task=task,
+        method=snakemake.wildcards.method,
     )
-    atomic.write_csv(snakemake.output[0], frame)
+    atomic.write_csv(snakemake.output.scores, frame)
+    metadata = {"model": snakemake.wildcards.model, "task": task, "method": snakemake.wildcards.method}
+    supervised.save_classifiers(snakemake.output.classifiers, classifiers, metadata)

@@ -9,4 +9,5 @@ with adapter.run(snakemake):
     results = tables.read_all(snakemake.input.results)
     labels = pd.read_csv(snakemake.input.pairs, keep_default_na=False).label.astype(bool)
     numbers, shown = tables.table1_wic(results, baseline=baseline_all_true(labels.to_numpy()))
-    tables.write(numbers, shown, snakemake.output, "WiC: best layer, threshold and accuracy (%).")
+    note = tables.clip_note(results, snakemake.params.clips)
+    tables.write(numbers, shown, snakemake.output, "WiC: best layer, threshold and accuracy (%).", note)

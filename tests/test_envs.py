@@ -13,9 +13,14 @@ from workflow import REPO
 PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s;]+)$")
 
 
-def pyproject_pins():
+def requirements() -> list[str]:
+    """The dependencies and every optional extra's (test, fairseq)."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    return dict(PIN.match(d).groups() for d in project["dependencies"])
+    return project["dependencies"] + [d for group in project["optional-dependencies"].values() for d in group]
+
+
+def pyproject_pins():
+    return dict(PIN.match(d).groups() for d in requirements())
 
 
 def env_pins(path):
@@ -25,8 +30,7 @@ def env_pins(path):
 
 
 def test_every_pyproject_dependency_is_pinned():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    for dependency in project["dependencies"] + project["optional-dependencies"]["test"]:
+    for dependency in requirements():
         assert PIN.match(dependency), f"{dependency} is not pinned with =="
 
 

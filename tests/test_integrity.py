@@ -13,29 +13,18 @@ import sysconfig
 
 import h5py
 import pytest
-import torch
-import yaml
-from transformers import AutoModel
 
-from tiny_models import build
-from workflow import REPO, copy_workflow, dry_run_jobs, snakemake
+from tiny_models import perturb
+from workflow import copy_workflow, dry_run_jobs, snakemake, tiny_model_run
 
 pytestmark = pytest.mark.slow
-CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 TARGET = "results/tiny/outliers/sst2.csv"
 CHAIN = {"model_identity": 1, "encode": 1, "join_shards": 1, "stats": 1, "outliers": 1}
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("integrity")
-    workdir = copy_workflow(root / "wf")
-    model = build("bert", root / "tiny-bert")
-    config = {**CONFIG, "models": {"tiny": {"source": "path", "path": str(model)}}}
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    result = snakemake(workdir, "--cores", "2", TARGET)
-    assert result.returncode == 0, result.stderr[-4000:]
-    return workdir, model
+    return tiny_model_run(tmp_path_factory.mktemp("integrity"), TARGET)
 
 
 def recorded_hash(workdir):
@@ -50,11 +39,7 @@ def test_nothing_to_do_while_the_weights_stay(tiny):
 def test_new_weights_of_the_same_architecture_are_re_encoded(tiny):
     workdir, model = tiny
     before = recorded_hash(workdir)
-    weights = AutoModel.from_pretrained(model)
-    with torch.no_grad():
-        for parameter in weights.parameters():
-            parameter.add_(0.01)
-    weights.save_pretrained(model)
+    perturb(model)
     assert dry_run_jobs(workdir, "--cores", "1", TARGET) == CHAIN
     result = snakemake(workdir, "--cores", "2", TARGET)
     assert result.returncode == 0, result.stderr[-4000:]

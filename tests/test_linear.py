@@ -1,11 +1,13 @@
 """The shared linear classifier and the supervised-task helpers built on it."""
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from posart.linear import train_linear
+from posart.linear import last_epoch_fall, train_linear
 from posart.tables import best_layer
 from posart.tasks.supervised import evaluate_layer
 
@@ -76,11 +78,42 @@ def test_labels_are_checked():
         train_linear(X, y, 2, **TRAINING)
 
 
-def test_evaluate_layer_reports_every_split():
+def test_evaluate_layer_reports_every_split_with_w_only_by_default():
     X, y = blobs()
     split = lambda s: (X[s::3], y[s::3])
-    result = evaluate_layer(split(0), split(1), split(2), 3, **TRAINING)
+    result, model = evaluate_layer(split(0), split(1), split(2), 3, **TRAINING)
     assert result == {"train": 100.0, "dev": 100.0, "test": 100.0}
+    assert set(model.state_dict()) == {"weight"} and model.bias is None  # the paper's W, no bias
+    _, biased = evaluate_layer(split(0), split(1), split(2), 3, **TRAINING, bias=True)
+    assert set(biased.state_dict()) == {"weight", "bias"}
+
+
+def test_losses_per_epoch_are_kept():
+    X, y = blobs()
+    reported = []
+    model = train_linear(X, y, 3, **TRAINING, progress=lambda epoch, loss: reported.append(loss))
+    assert model.losses == reported and len(reported) == TRAINING["epochs"]
+    assert model.losses[-1] < model.losses[0]
+
+
+def test_last_epoch_fall_hand_computed():
+    assert last_epoch_fall([2.0, 1.0, 0.8]) == pytest.approx(0.2)
+    assert last_epoch_fall([1.0, 1.0]) == 0.0
+    assert last_epoch_fall([0.5, 0.6]) == pytest.approx(-0.2)  # rising: not "still falling"
+    assert last_epoch_fall([1.0]) is None
+
+
+def test_an_unconverged_probe_is_named_in_a_warning(caplog):
+    caplog.set_level(logging.INFO, logger="posart")
+    X, y = blobs()
+    split = lambda s: (X[s::3], y[s::3])
+    short = {**TRAINING, "epochs": 2, "lr": 0.01}
+    evaluate_layer(split(0), split(1), split(2), 3, **short, convergence_tolerance=0.01, name="layer 4")
+    assert "layer 4 training loss per epoch: " in caplog.text
+    assert "layer 4 has not converged: the loss fell by" in caplog.text
+    caplog.clear()
+    evaluate_layer(split(0), split(1), split(2), 3, **short, convergence_tolerance=1.0, name="layer 4")
+    assert "has not converged" not in caplog.text
 
 
 def test_best_layer_selects_by_dev_and_reports_test():

@@ -60,12 +60,23 @@ def test_weight_hash_identifies_weights(tmp_path):
 
 @pytest.mark.parametrize("entry, message", [
     ({"source": "package", "id": "no_such_package_xyz"}, "not installed"),
-    ({"source": "path", "path": "/nonexistent/model"}, "no config.json"),
+    ({"source": "path", "path": "/nonexistent/model"}, "model directory /nonexistent/model does not exist"),
     ({"source": "ftp", "id": "x"}, "unknown model source"),
 ])
 def test_bad_model_entries_say_what_is_wrong(entry, message):
     with pytest.raises(models.ModelLoadError, match=message):
         models.load("m", entry)
+
+
+def test_a_directory_without_config_or_with_cut_weights_is_named(tmp_path):
+    tmp_path.joinpath("empty").mkdir()
+    with pytest.raises(models.ModelLoadError, match=r"empty is not a Hugging Face model directory \(no config.json"):
+        models.load("m", {"source": "path", "path": str(tmp_path / "empty")})
+    model = build("bert", tmp_path / "cut")
+    weights = model / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])  # a copy cut short
+    with pytest.raises(models.ModelLoadError, match=rf"model 'm': the weights in {model} are unreadable"):
+        models.load("m", {"source": "path", "path": str(model)})
 
 
 def test_unreachable_hub_says_how_to_use_a_local_copy(monkeypatch):

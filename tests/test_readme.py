@@ -20,4 +20,4 @@ def test_ci_runs_the_readme_test_command_with_data_required():
     tests = [c for c in readme_commands() if "pip install" in c][1]
     ci = (REPO / ".ci" / "run").read_text()
     assert tests in ci.splitlines()
-    assert "POSART_REQUIRE_DATA=1" in ci
+    assert "POSART_REQUIRE_DATA=1" in ci and "POSART_REQUIRE_FAIRSEQ=1" in ci

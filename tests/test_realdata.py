@@ -1,4 +1,5 @@
-"""The packaged MiniLM on the real datasets (../shared/data): layout, statistics, STS.
+"""The packaged MiniLM on the real datasets (../shared/data): layout, statistics, STS, Su et al.'s
+whitening on STS-B, IMDB truncation.
 
 Required in CI (POSART_REQUIRE_DATA=1); elsewhere skipped when the data is absent.
 """
@@ -6,10 +7,12 @@ Required in CI (POSART_REQUIRE_DATA=1); elsewhere skipped when the data is absen
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import spearmanr
 
-from posart import encode, prepare, stats
+from posart import corpora, encode, fitting, prepare, stats
 from posart.cache import ActivationCache
 from posart.detect import Criterion, outlier_table
+from posart.geometry import cosine_rows
 from posart.tasks import sts
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
@@ -52,7 +55,8 @@ def test_statistics_match_an_independent_computation(sst2_cache):
           {int(l): g.dim[g.is_outlier].tolist() for l, g in table.groupby("layer")})
 
 
-def test_real_sts_with_minilm(shared_data, minilm, tmp_path):
+@pytest.fixture(scope="module")
+def sts_cache(shared_data, minilm, tmp_path_factory):
     pairs = prepare.prepare_sts(["stsb", "sickr", "sts12", "sts13", "sts14", "sts15", "sts16"], shared_data)
     counts = pairs.groupby("dataset").size().to_dict()
     assert counts == {"stsb": 1379, "sickr": 4927, "sts12": 3108, "sts13": 1500, "sts14": 3750,
@@ -61,12 +65,59 @@ def test_real_sts_with_minilm(shared_data, minilm, tmp_path):
     # 2 CPU cores takes minutes; the full run is the workflow's job).
     others = pairs[pairs.dataset != "stsb"].groupby("dataset", group_keys=False).sample(300, random_state=0)
     pairs = pd.concat([pairs[pairs.dataset == "stsb"], others], ignore_index=True)
-    path = tmp_path / "sts.h5"
+    path = tmp_path_factory.mktemp("sts") / "sts.h5"
     encode.encode(minilm, prepare.texts(pairs), path, granularity="sentences", batch_tokens=16384)
+    return path, pairs
+
+
+def test_real_sts_with_minilm(sts_cache):
+    path, pairs = sts_cache
     with ActivationCache(path) as cache:
-        frame = sts.evaluate(cache, pairs, lambda layer, x: x, special_tokens=True)
+        frame = sts.evaluate(cache, pairs, fitting.Transform([]), special_tokens=True)
     assert np.isfinite(frame.spearman).all()
-    assert set(frame.layer) == set(range(7)) and set(frame.dataset) == set(counts)
+    assert set(frame.layer) == set(range(7)) and set(frame.dataset) == set(pairs.dataset)
     last = frame[(frame.dataset == "stsb") & (frame.layer == 6)].spearman.item()
     assert last > 80, last  # a sentence encoder fine-tuned for similarity
     print(frame.pivot_table(index=["dataset", "aggregate"], columns="layer", values="spearman").round(2))
+
+
+def test_su_whitening_on_stsb_matches_an_independent_computation(sts_cache):
+    """`fit: eval` whitens STS-B with the moments of its own sentences, as Su et al. (2021) do:
+    kernel, bias = compute_kernel_bias([a_vecs, b_vecs]) (mean, np.cov, SVD, u / sqrt(s))."""
+    path, pairs = sts_cache
+    stsb = pairs[pairs.dataset == "stsb"].reset_index(drop=True)
+    entry = {"method": "whiten", "fit": "eval", "level": "sentences", "n_components": None}
+    with ActivationCache(path) as cache:
+        ours = sts.evaluate(cache, stsb, fitting.Transform([], entry), special_tokens=True).set_index("layer")
+        raw = sts.evaluate(cache, stsb, fitting.Transform([]), special_tokens=True).set_index("layer")
+        first, second = cache.rows_of(stsb.sentence1), cache.rows_of(stsb.sentence2)
+        for layer in range(cache.n_layers):
+            vectors = cache.sentence_means(layer).astype(np.float64)
+            a, b = vectors[first], vectors[second]
+            both = np.concatenate([a, b])
+            u, s_, _ = np.linalg.svd(np.cov(both.T))
+            # MiniLM's last layer has two dead dims (zero variance): Su's kernel would divide by
+            # 0 there; posart keeps the components of non-zero variance (the same rule here).
+            k = int((s_ > 1e-10 * s_[0]).sum())
+            kernel = u[:, :k] / np.sqrt(s_[:k])
+            theirs = spearmanr(cosine_rows((a - both.mean(0)) @ kernel, (b - both.mean(0)) @ kernel),
+                               stsb.score).statistic * 100
+            assert ours.loc[layer, "spearman"] == pytest.approx(theirs, abs=1e-6), layer
+    print("STS-B Spearman x 100, raw vs whitened on STS-B (Su et al.):")
+    print(pd.DataFrame({"raw": raw.spearman, "whiten_eval": ours.spearman}).round(2).T)
+
+
+def test_imdb_keeps_the_first_512_tokens(shared_data, minilm, tmp_path):
+    """Long IMDB reviews are truncated to the model's 512 positions ([CLS] + the first 510 word
+    pieces + [SEP]), and the truncation is counted."""
+    reviews = corpora.read_imdb(shared_data / "IMDB/aclImdb_train.tar.gz", "train").text
+    longest = reviews.iloc[np.argsort(-reviews.str.len().to_numpy())[:3]].tolist()
+    summary = encode.encode(minilm, longest, tmp_path / "imdb.h5", dtype="float32")
+    assert summary["n_truncated"] == 3 and summary["max_length"] == 512
+    with ActivationCache(tmp_path / "imdb.h5") as cache:
+        assert np.diff(cache.offsets).tolist() == [512] * 3 and cache.field("truncated").all()
+        ids = cache.field("input_ids")
+        for row, text in enumerate(cache.texts()):
+            full = minilm.tokenizer(text)["input_ids"]
+            assert len(full) > 512
+            assert ids[cache.offsets[row]:cache.offsets[row + 1]].tolist() == full[:511] + [full[-1]]

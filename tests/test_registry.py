@@ -63,7 +63,10 @@ STSB = {
         ({"task": "supervised"}, r"datasets.x: 'n_classes' is a required property"),
         ({"parts": {"test": ["../outside.csv"]}}, r"datasets.x.parts.test\[0\]: '../outside.csv' does not match"),
         ({"parts": {"test": ["/abs/sts-test.csv"]}}, r"datasets.x.parts.test\[0\]: '/abs/sts-test.csv' does not match"),
-        ({"dispaly": "typo"}, r"'dispaly' was unexpected"),
+        (
+            {"dispaly": "typo"},
+            r"datasets\.yaml:\d+: datasets.x.dispaly: unknown key \(allowed here: description, display",
+        ),
     ],
 )
 def test_bad_dataset_entries_name_the_key_and_line(tmp_path, change, expected):

@@ -143,6 +143,12 @@ def test_demo_workflow_runs_through_slurm(cluster, tmp_path):
     assert encode_jobs, rules
     for job_id in encode_jobs:
         assert f"TresPerJob=gres:gpu:{encode_resources()['gpu']}" in cluster.show(job_id)
+    # the demo pretrains the tiny pair: each run is a SLURM job with the GPU profiles/default asks for
+    pretrain = yaml.safe_load((REPO / "profiles/default/config.yaml").read_text())["set-resources"]["pretrain"]
+    pretrain_jobs = [job_id for job_id, rule in rules.items() if rule == "pretrain"]
+    assert len(pretrain_jobs) == 2, rules
+    for job_id in pretrain_jobs:
+        assert f"TresPerJob=gres:gpu:{pretrain['gpu']}" in cluster.show(job_id)
     check = subprocess.run(["snakemake", "--dry-run", "all"], cwd=workdir,
                            env=user_env(tmp_path / "home"), capture_output=True, text=True, timeout=600)
     said = check.stdout + check.stderr

@@ -12,9 +12,10 @@ import h5py
 import pandas as pd
 import pytest
 import yaml
-from safetensors.torch import load_file
 
-from posart import contract
+from safetensors.numpy import load_file
+
+from posart import contract, registry
 from tiny_models import build
 from workflow import BIN, REPO, copy_workflow, dry_run_jobs, snakemake
 
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.slow
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 METHODS = ["raw"] + list(CONFIG["postprocess"])
 TASKS = list(CONFIG["supervised"]["tasks"])
-PAPER = ["table1_wic", "table2_sts", "table3_supervised"]
+PAPER = ["table1_wic", "table2_sts", "table3_supervised", "table4_pretraining"]
+N_MODELS = len(CONFIG["models"])  # minilm and the pretrained tiny pair
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,7 @@ def test_lint_is_clean():
 def test_every_target_and_the_output_contract(demo):
     model = "minilm"
     for spec in contract.FILES.values():
-        relative = spec.path.format(model=model, corpus="sst2")
+        relative = spec.path.format(model=model, corpus="sst2", run="tiny-pe")
         frame = pd.read_csv(demo / relative)
         assert tuple(frame.columns) == spec.columns, relative
         assert len(frame) and not frame.isna().any().any(), relative
@@ -51,8 +53,9 @@ def test_every_target_and_the_output_contract(demo):
         for ext in ("csv", "md", "tex"):
             assert (demo / "results" / "paper" / f"{name}.{ext}").stat().st_size > 0
     figures = [f"fig1_mean_vectors_{model}.png", f"fig3_position_embeddings_{model}.png", f"fig5_probe_{model}.png"]
-    for figure in [*figures, "fig6_geometry.png", f"../{model}/origin/layernorm_ranks.png"]:
+    for figure in [*figures, "fig6_geometry.png", "fig_pretraining_curves.png"]:
         assert (demo / "results" / "paper" / figure).read_bytes()[:4] == b"\x89PNG"
+    assert (demo / "results" / model / "origin" / "layernorm_ranks.png").read_bytes()[:4] == b"\x89PNG"
     sts = pd.read_csv(demo / "results" / model / "tasks" / "sts.csv")
     multi = sts[sts.dataset.str.startswith("sts1")]
     assert set(multi["aggregate"]) == {"all", "mean", "wmean"}
@@ -80,8 +83,45 @@ def test_origin_and_probe_outputs_in_the_demo(demo):
     contributions = pd.read_csv(results / "probe" / "contributions.csv")
     assert (contributions[contributions.position == "all"].groupby("layer").size() == 384).all()
     for layer in range(7):
-        weight = load_file(str(results / "probe" / f"layer{layer}.safetensors"))["weight"]
+        weight = load_file(results / "probe" / f"layer{layer}.safetensors")["weight"]
         assert weight.shape == (CONFIG["probe"]["max_position"], 384)
+
+
+def test_a_model_without_position_embeddings_says_so(demo):
+    """The no-PE RoBERTa has no position table: rows saying so, and the rest of its analysis runs."""
+    origin = demo / "results" / "tiny-nope" / "origin"
+    embeddings = pd.read_csv(origin / "embeddings.csv")
+    position = embeddings[embeddings.kind == "position"]
+    assert len(position) == 1 and position.dim.isna().all() and position["mean"].isna().all()
+    assert embeddings[embeddings.kind == "token"].dim.notna().all()
+    rows = pd.read_csv(origin / "position_rows.csv")
+    assert rows["index"].tolist() == CONFIG["origin"]["position_rows"] and rows.value.isna().all()
+    assert json.loads((origin / "summary.json").read_text())["tables"]["position"] is None
+    accuracy = pd.read_csv(demo / "results" / "tiny-nope" / "probe" / "accuracy.csv")
+    assert set(accuracy.split) == {"train", "dev", "test"} and accuracy.accuracy.between(0, 100).all()
+
+
+def test_paper_settings_in_the_demo(demo):
+    """WiC's default grid is 0.05-0.95; the supervised probes are W only (no bias) with their loss
+    curves logged; every clip row counts the dims detected in its layer (the demo's per-layer clip)."""
+    results = demo / "results" / "minilm"
+    wic = pd.read_csv(results / "tasks" / "wic.csv")
+    assert sorted(wic.threshold.unique()) == pytest.approx([0.05 * k for k in range(1, 20)])
+    for task in TASKS:
+        n_classes = registry.load().dataset(task).n_classes
+        for method in METHODS:
+            tensors = load_file(results / "tasks" / "supervised" / task / f"{method}.safetensors")
+            assert set(tensors) == {f"layer{layer}.weight" for layer in range(7)}, (task, method)
+            assert tensors["layer0.weight"].shape == (n_classes, 384)
+        log = (demo / "logs" / "supervised" / "minilm" / task / "raw.log").read_text()
+        assert "layer 6 training loss per epoch: " in log
+    detected = pd.read_csv(results / "outliers" / "sst2.csv").groupby("layer").is_outlier.sum()
+    for name in ("geometry.csv", "tasks/sts.csv", "tasks/supervised.csv", "tasks/wic.csv"):
+        frame = pd.read_csv(results / name)
+        counts = frame[frame.method == "clip"].groupby("layer").n_clipped.unique()
+        assert {layer: list(n) for layer, n in counts.items()} == {layer: [n] for layer, n in detected.items()}, name
+        assert (frame[frame.method != "clip"].n_clipped == 0).all(), name
+    assert "Dims clipped: minilm-clip per layer 0: " in (demo / "results" / "paper" / "table1_wic.md").read_text()
 
 
 def test_results_are_as_readable_as_the_umask_allows(demo):
@@ -129,28 +169,35 @@ def test_nothing_left_to_do_after_the_run(demo):
 
 
 def per_method(rule):
-    return {rule: len(METHODS)}
+    return {rule: len(METHODS) * N_MODELS}
+
+
+def per_model(*rules, times=1):
+    return {rule: times * N_MODELS for rule in rules}
 
 
 @pytest.mark.parametrize("override, expected", [
-    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), "collect_wic": 1, "table1_wic": 1}),
+    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), **per_model("collect_wic"), "table1_wic": 1}),
     ({"sts": {"aggregate": "wmean"}}, {"table2_sts": 1}),
     ({"supervised": {"epochs": 3}},
-     {"supervised": len(TASKS) * len(METHODS), "collect_supervised": 1, "table3_supervised": 1}),
+     {"supervised": len(TASKS) * len(METHODS) * N_MODELS, **per_model("collect_supervised"),
+      "table3_supervised": 1}),
     ({"outliers": {"criterion": {"share_threshold": 0.5}}},
-     {"outliers": 2, "fig1_mean_vectors": 1, "fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1,
-      "origin": 1, "fig3_position_embeddings": 1, "layernorm_ranks_figure": 1, "fig5_probe": 1,
-      "supervised": len(TASKS), "collect_geometry": 1, "collect_wic": 1, "collect_sts": 1,
-      "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1}),
-    ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), "collect_geometry": 1, "fig6_geometry": 1}),
-    ({"origin": {"rank_by": "value"}}, {"origin": 1, "fig3_position_embeddings": 1, "layernorm_ranks_figure": 1}),
+     {**per_model("outliers", times=2), **per_model("fig1_mean_vectors", "fit_postprocess", "geometry", "wic", "sts"),
+      **per_model("supervised", times=len(TASKS)),
+      **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
+      **per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure", "fig5_probe"),
+      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, "table4_pretraining": 1}),
+    ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), **per_model("collect_geometry"), "fig6_geometry": 1}),
+    ({"origin": {"rank_by": "value"}}, per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure")),
     # probe is a checkpoint: its per-layer files (probe_layer) are planned once it has run again.
-    ({"probe": {"epochs": 2}}, {"probe": 1, "fig5_probe": 1}),
-    ({"probe": {"sample": {"dev": 40}}}, {"prepare_probe": 1, "encode": 1, "join_shards": 1, "probe": 1, "fig5_probe": 1}),
+    ({"probe": {"epochs": 2}}, per_model("probe", "fig5_probe")),
+    ({"probe": {"sample": {"dev": 40}}},
+     {"prepare_probe": 1, **per_model("encode", "join_shards", "probe", "fig5_probe")}),
     ({"postprocess": {"abtt": {"n_remove": 2}}},
-     {"fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1, "supervised": len(TASKS), "collect_geometry": 1,
-      "collect_wic": 1, "collect_sts": 1, "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1,
-      "table3_supervised": 1, "fig6_geometry": 1}),
+     {**per_model("fit_postprocess", "geometry", "wic", "sts"), **per_model("supervised", times=len(TASKS)),
+      **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
+      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1}),
 ])
 def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected):
     """A one-key override with --config (nested values written as YAML) re-runs only its dependants."""
@@ -220,7 +267,8 @@ def test_report_builds_with_every_figure_and_table(demo):
     assert result.returncode == 0, result.stderr[-3000:]
     import zipfile
     names = zipfile.ZipFile(demo / "report.zip").namelist()
-    for expected in ["fig1_mean_vectors_minilm.png", "fig6_geometry.png"] + [f"{t}.md" for t in PAPER]:
+    figures = ["fig1_mean_vectors_minilm.png", "fig3_position_embeddings_minilm.png", "fig5_probe_minilm.png"]
+    for expected in figures + ["fig6_geometry.png", "layernorm_ranks.png"] + [f"{t}.md" for t in PAPER]:
         assert any(n.endswith(expected) for n in names), expected
 
 

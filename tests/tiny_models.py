@@ -70,5 +70,14 @@ def build(arch: str, directory: Path, max_positions: int = 64) -> Path:
     return directory
 
 
+def perturb(directory: Path) -> None:
+    """Overwrite a saved model's weights with other weights of the same architecture (+0.01 each)."""
+    weights = tf.AutoModel.from_pretrained(directory)
+    with torch.no_grad():
+        for parameter in weights.parameters():
+            parameter.add_(0.01)
+    weights.save_pretrained(directory)
+
+
 ARCHITECTURES = ("bert", "roberta", "distilbert", "mpnet", "electra")
 NO_POSITION_TABLE = ("deberta-v2", "roformer")

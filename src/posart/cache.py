@@ -60,17 +60,19 @@ class ActivationCache:
         self.offsets = self.file["offsets"][:] if "offsets" in self.file else None
 
     def _check_shards(self) -> None:
-        """A joined cache whose shard files are gone would read as zeros: refuse it instead."""
+        """A joined cache whose shard file is gone would read as zeros, and one whose shard is
+        truncated or corrupt fails only at the first read, with an HDF5 message naming no
+        file: refuse both here, naming the shard."""
         for name in ("hidden",) + POOLED:
             dataset = self.file.get(name)
             if dataset is None or not dataset.is_virtual:
                 continue
             for source in dataset.virtual_sources():
                 shard = self.path.parent / source.file_name
-                if not shard.is_file():
+                problem = _shard_problem(shard)
+                if problem:
                     self.file.close()
-                    raise CacheError(f"activation cache {self.path} refers to missing shard {shard}; "
-                                     f"rerun the workflow to rebuild it")
+                    raise CacheError(f"activation cache {self.path} reads from shard {shard}, which {problem}")
 
     def __enter__(self) -> "ActivationCache":
         return self
@@ -164,6 +166,16 @@ class ActivationCache:
                 self.offsets[sentences.start]:self.offsets[sentences.stop]]
             out[sentences] = segment_means(block, offsets, keep)
         return out
+
+
+def _shard_problem(shard: Path) -> str | None:
+    if not shard.is_file():
+        return "is missing; rerun the workflow to rebuild it"
+    try:
+        h5py.File(shard, "r").close()
+    except OSError as error:
+        return f"is truncated or corrupt ({error}); delete it and rerun the workflow to rebuild it"
+    return None
 
 
 def segment_means(block: np.ndarray, offsets: np.ndarray, keep: np.ndarray) -> np.ndarray:

@@ -128,7 +128,7 @@ def registry_schema(path: str | os.PathLike) -> dict:
 
 def check(config: Mapping, lines: Lines | None = None) -> None:
     """Cross-checks the schema cannot express; all problems in one error, each naming its key."""
-    problems = _references(config) + _paths(config)
+    problems = _references(config) + _pretrain_references(config) + _paths(config)
     if problems:
         raise ConfigError(
             "config:\n" + "\n".join(f"  {schema.located(key, lines or {})}: {text}" for key, text in problems)
@@ -153,6 +153,12 @@ def _references(config: Mapping) -> list[tuple[tuple, str]]:
     problems += _probe_dataset(config["probe"])
     for name, entry in config["postprocess"].items():
         key = ("postprocess", name)
+        if entry.get("fit") == "eval":
+            problems += _eval_fit(key, entry)
+            continue
+        if "corpus" not in entry:
+            problems.append((key, "needs a `corpus` to fit on (or `fit: eval`)"))
+            continue
         if entry["corpus"] not in corpora:
             problems.append((key + ("corpus",), f"corpus {entry['corpus']!r} is not defined under `corpora`"))
         if entry["method"] == "clip" and entry["dims"] == "detected" and entry["corpus"] not in outliers["corpora"]:
@@ -162,11 +168,12 @@ def _references(config: Mapping) -> list[tuple[tuple, str]]:
                     f"clips the outliers detected on {entry['corpus']!r}, which is not in outliers.corpora",
                 )
             )
-        if entry["method"] == "clip" and isinstance(entry["dims"], dict):
-            problems += [
-                (key + ("dims",), f"no dims for model {model!r}")
-                for model in sorted(set(config["models"]) - set(entry["dims"]))
-            ]
+        for choice in ("dims", "scope"):
+            if entry["method"] == "clip" and isinstance(entry[choice], dict):
+                problems += [
+                    (key + (choice,), f"no {choice} for model {model!r}")
+                    for model in sorted(set(config["models"]) - set(entry[choice]))
+                ]
         for task in ("sts", "supervised"):
             special = config[task]["special_tokens"]
             if entry.get("level") == "sentences" and special != outliers["special_tokens"]:
@@ -202,6 +209,32 @@ def _probe_dataset(probe: Mapping) -> list[tuple[tuple, str]]:
                 f"dataset {dataset.name!r} is encoded as {dataset.granularity}, the probe needs tokens",
             )
         )
+    return problems
+
+
+def _eval_fit(key: tuple, entry: Mapping) -> list[tuple[tuple, str]]:
+    """A method fitted on the evaluated sentences has no corpus and fits sentence vectors."""
+    problems = []
+    if "corpus" in entry:
+        problems.append((key + ("corpus",), "fit: eval fits on the sentences each task evaluates; remove `corpus`"))
+    if entry["level"] != "sentences":
+        problems.append((key + ("level",), "fit: eval fits on mean-pooled sentence vectors; set level: sentences"))
+    return problems
+
+
+def _pretrain_references(config: Mapping) -> list[tuple[tuple, str]]:
+    """Pretrained models name defined runs; runs name defined pretraining corpora."""
+    runs, corpora = config["pretrain"]["runs"], config["pretrain"]["corpora"]
+    problems = [
+        (("models", name, "run"), f"run {entry['run']!r} is not defined under `pretrain.runs`")
+        for name, entry in config["models"].items()
+        if entry["source"] == "pretrained" and entry["run"] not in runs
+    ]
+    problems += [
+        (("pretrain", "runs", name, "corpus"), f"corpus {run['corpus']!r} is not defined under `pretrain.corpora`")
+        for name, run in runs.items()
+        if run["corpus"] not in corpora
+    ]
     return problems
 
 

@@ -55,15 +55,23 @@ FILES = {
     ),
     "geometry": ContractFile(
         "results/{model}/geometry.csv",
-        ("model", "layer", "method", "anisotropy", "self_similarity", "self_similarity_adjusted"),
+        ("model", "layer", "method", "n_clipped", "anisotropy", "self_similarity", "self_similarity_adjusted"),
     ),
-    "wic": ContractFile("results/{model}/tasks/wic.csv", ("model", "layer", "method", "threshold", "accuracy")),
+    "wic": ContractFile(
+        "results/{model}/tasks/wic.csv", ("model", "layer", "method", "n_clipped", "threshold", "accuracy")
+    ),
     "sts": ContractFile(
         "results/{model}/tasks/sts.csv",
-        ("model", "dataset", "layer", "method", "aggregate", "spearman", "n_pairs"),
+        ("model", "dataset", "layer", "method", "n_clipped", "aggregate", "spearman", "n_pairs"),
     ),
     "supervised": ContractFile(
-        "results/{model}/tasks/supervised.csv", ("model", "task", "layer", "method", "split", "accuracy")
+        "results/{model}/tasks/supervised.csv",
+        ("model", "task", "layer", "method", "n_clipped", "split", "accuracy"),
+    ),
+    "pretrain_curves": ContractFile(
+        "results/pretrain/{run}/curves.csv",
+        ("run", "backend", "step", "split", "metric", "value"),
+        "metrics: train loss (nats), learning_rate, tokens_per_s; valid loss, perplexity",
     ),
 }
 

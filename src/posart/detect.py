@@ -9,15 +9,28 @@ The paper identifies outliers by eye from two symptoms; the detector tests both:
    deviation) of at least `z_threshold`. The default 6 is far beyond what a Gaussian mean
    vector produces across a few thousand dimensions (max |z| about 4), so isotropic data
    flags nothing.
-`combine: any` flags a dimension showing either symptom, `all` only those showing both.
+`combine: any` flags a dimension showing either symptom, `all` only those showing both; a
+caller may also test one symptom alone (the paper has only the share test).
 Dimensions are 0-based. No expected dimension is written here: detection is data-driven.
+
+Clipping needs to know *where* the detected dims are zeroed (`clip_dims`):
+- per_layer: each layer's own detected dims, in that layer. Close to the paper's layer-range
+  sets for the large models (appendix A, D.1: bert-large 896 in layers 1-10, 678 in 10-17, ...).
+- global: ONE set, clipped in every layer including the input layer 0: the dims the detector
+  flags on the statistics of all non-input layers' vectors pooled (layers 1..L, each vector
+  counted once; with equal token counts per layer this is the mean of the per-layer shares).
+  That is how the paper counts: "when discounting the input embedding layers ... we are left
+  with 3.68M ... token embeddings", and "the minimum value of 96.60% of vectors lies in the
+  557th dimension" is a share of those 3.68M vectors (§2); §4 then zeroes that dim (BERT-base
+  557; RoBERTa-base 77, 588) in the vectors of every layer. Pooling, rather than "flagged in
+  any/most layers", is that count; a dim extreme in a few layers only is diluted by the rest.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -54,16 +67,56 @@ def robust_z(values: np.ndarray) -> np.ndarray:
     return deviation / spread
 
 
+SYMPTOMS = ("share", "magnitude")
+SCOPES = ("per_layer", "global")
+
+
 def outlier_mask(mean: np.ndarray, argmin_share: np.ndarray, argmax_share: np.ndarray,
-                 criterion: Criterion) -> np.ndarray:
-    """Boolean (d,) mask of outlier dimensions for one layer."""
-    extreme = np.maximum(argmin_share, argmax_share) >= criterion.share_threshold
-    magnitude = robust_z(mean) >= criterion.z_threshold
+                 criterion: Criterion, symptoms: Sequence[str] = SYMPTOMS) -> np.ndarray:
+    """Boolean (d,) mask of outlier dimensions for one layer (or pooled layers).
+
+    `symptoms` picks the tests (share: extreme share; magnitude: robust z of the mean);
+    several are combined by `criterion.combine`.
+    """
+    unknown = sorted(set(symptoms) - set(SYMPTOMS))
+    if unknown or not len(symptoms):
+        raise ValueError(f"symptoms must be a non-empty subset of {list(SYMPTOMS)}, not {list(symptoms)}")
+    tests = {
+        "share": lambda: np.maximum(argmin_share, argmax_share) >= criterion.share_threshold,
+        "magnitude": lambda: robust_z(mean) >= criterion.z_threshold,
+    }
+    masks = [tests[name]() for name in symptoms]
     if criterion.combine == "any":
-        return extreme | magnitude
+        return np.logical_or.reduce(masks)
     if criterion.combine == "all":
-        return extreme & magnitude
+        return np.logical_and.reduce(masks)
     raise ValueError(f"outliers.criterion.combine must be 'any' or 'all', not {criterion.combine!r}")
+
+
+def pooled(stats: Mapping[str, np.ndarray], layers: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean vector and argmin/argmax shares of the token vectors of `layers` taken together."""
+    counts = np.asarray(stats["token_n"], np.float64)[list(layers)]
+    if not len(counts) or counts.sum() == 0:
+        raise ValueError(f"no token vectors in layers {list(layers)} to pool")
+    weights = counts / counts.sum()
+    keys = ("token_mean", "token_argmin_share", "token_argmax_share")
+    return tuple(weights @ stats[key][list(layers)] for key in keys)
+
+
+def clip_dims(stats: Mapping[str, np.ndarray], criterion: Criterion, scope: str,
+              symptoms: Sequence[str] = SYMPTOMS) -> list[list[int]]:
+    """The dims to zero in each layer (layer 0 = input embeddings): see the module docstring."""
+    layers = len(stats["token_mean"])
+    if scope == "per_layer":
+        return [np.flatnonzero(outlier_mask(stats["token_mean"][layer], stats["token_argmin_share"][layer],
+                                            stats["token_argmax_share"][layer], criterion, symptoms)).tolist()
+                for layer in range(layers)]
+    if scope == "global":
+        if layers < 2:
+            raise ValueError("scope global pools the non-input layers, but the statistics have only layer 0")
+        dims = np.flatnonzero(outlier_mask(*pooled(stats, range(1, layers)), criterion, symptoms)).tolist()
+        return [list(dims) for _ in range(layers)]
+    raise ValueError(f"clip scope must be one of {list(SCOPES)}, not {scope!r}")
 
 
 def outlier_table(model: str, corpus: str, stats: Mapping[str, np.ndarray], criterion: Criterion):
@@ -77,12 +130,6 @@ def outlier_table(model: str, corpus: str, stats: Mapping[str, np.ndarray], crit
         "mean": mean.ravel(), "argmin_share": lo.ravel(), "argmax_share": hi.ravel(),
         "is_outlier": flags.ravel(),
     })
-
-
-def outlier_dims(table) -> dict[int, list[int]]:
-    """Per-layer sorted outlier dims from an outlier table (every layer present, maybe empty)."""
-    return {int(layer): sorted(int(d) for d in group.loc[group.is_outlier, "dim"])
-            for layer, group in table.groupby("layer")}
 
 
 def outlier_union(table) -> list[int]:

@@ -15,7 +15,9 @@ with replacement, zero vectors are an error here, and all pairs are used exactly
 sentence (special tokens excluded unless configured). Self-similarity: `n_words` word types
 (lowercased whitespace words containing a letter or digit) that occur in at least
 `min_sentences` different sentences of the corpus; each occurrence (first per sentence) is
-the mean of its subword vectors. The same tokens are used for every layer and method.
+the mean of its subword vectors. The same tokens are used for every layer and method. A
+method fitted on the evaluated sentences (`fit: eval`) is fitted on the corpus's mean-pooled
+sentence vectors and applied to the token vectors (posart's extension of Su et al. 2021).
 """
 
 from __future__ import annotations
@@ -179,6 +181,8 @@ def evaluate(
     log.info("geometry on %s: %d pairs, %d words (%d occurrences)", corpus, len(left), len(words), len(groups))
     rows = []
     for layer in range(cache.n_layers):
+        if transform.fits_on_eval:
+            transform.fit(layer, cache.sentence_means(layer))
         aniso = anisotropy(transform(layer, cache.tokens(layer, left)), transform(layer, cache.tokens(layer, right)))
         vectors = transform(layer, cache.group_means(layer, groups))
         bounds = np.concatenate([[0], np.cumsum(sizes)])

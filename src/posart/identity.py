@@ -30,7 +30,9 @@ from typing import Any, Mapping
 
 from posart.atomic import write_text
 
-SOURCES = ("package", "hf", "path")
+SOURCES = ("package", "hf", "path", "pretrained")
+# Where the pretrain rule writes a run's model (posart.pretrain; rules/pretrain.smk).
+PRETRAINED = "results/pretrain/{run}/model"
 
 
 class ModelLoadError(RuntimeError):
@@ -61,17 +63,30 @@ def resolve(entry: Mapping[str, Any]) -> tuple[str, str, dict]:
         return str(location), f"package:{entry['id']}", {"local_files_only": True}
     if source == "path":
         location = Path(entry["path"]).expanduser()
+        if not location.is_dir():
+            state = "is not a directory" if location.exists() else "does not exist"
+            raise ModelLoadError(f"model source 'path': model directory {location} {state}")
         if not (location / "config.json").is_file():
             raise ModelLoadError(f"model source 'path': {location} is not a Hugging Face model "
                                  f"directory (no config.json)")
         return str(location), f"path:{location.resolve()}", {"local_files_only": True}
     if source == "hf":
         return entry["id"], entry["revision"], {"revision": entry["revision"]}
+    if source == "pretrained":
+        location = Path(PRETRAINED.format(run=entry["run"]))
+        if not (location / "config.json").is_file():
+            raise ModelLoadError(f"model source 'pretrained': run {entry['run']!r} has not been trained yet "
+                                 f"({location} has no config.json); the pretrain rule makes it")
+        return str(location), f"pretrained:{entry['run']}", {"local_files_only": True}
     raise ModelLoadError(f"unknown model source {source!r}; expected one of {', '.join(SOURCES)}")
 
 
 def signature(entry: Mapping[str, Any]) -> dict:
     """A cheap stamp of the weights an entry names (no file is read; see the module docstring)."""
+    if entry["source"] == "pretrained":
+        # Made by the workflow itself: the identity rule takes the run's summary as input, so a
+        # retrained model is re-hashed; nothing exists to stamp before the pretrain rule runs.
+        return {"source": "pretrained", "run": entry["run"]}
     location, revision, _ = resolve(entry)
     if entry["source"] == "hf":
         return {"source": "hf", "id": entry["id"], "revision": revision}

@@ -1,7 +1,7 @@
 """A single linear layer trained with cross-entropy and Adam, reproducibly.
 
-Shared by the supervised sentence tasks (W: d x n_classes, with bias; Luo et al. 2021, §4)
-and the position probe (W: d x 300, no bias; §3). Initialisation and shuffling draw only
+Shared by the supervised sentence tasks (W: d x n_classes, no bias by default; Luo et al.
+2021, §4) and the position probe (W: d x 300, no bias; §3). Initialisation and shuffling draw only
 from generators seeded with `seed` (the layer is built on the CPU, then moved), so the same
 seed gives the same weights on any device, and the caller's global torch RNG is untouched.
 """
@@ -19,10 +19,11 @@ PREDICT_BATCH = 65536   # rows per forward pass at inference: bounds memory, not
 
 
 class LinearModel:
-    """A trained linear classifier: logits = x @ weight (+ bias)."""
+    """A trained linear classifier: logits = x @ weight (+ bias), and its training loss per epoch."""
 
-    def __init__(self, layer: nn.Linear) -> None:
+    def __init__(self, layer: nn.Linear, losses: list[float] | None = None) -> None:
         self.layer = layer
+        self.losses = list(losses or [])
 
     @property
     def device(self) -> torch.device:
@@ -76,7 +77,8 @@ def train_linear(X_train: np.ndarray, y_train: np.ndarray, n_classes: int, *, ep
     """Train W (d x n_classes) by minibatch cross-entropy with Adam.
 
     Each epoch visits every example once in a fresh seeded shuffle; the last batch may be
-    smaller. `progress(epoch, mean_loss)` is called after each epoch (epochs count from 1).
+    smaller. The mean training loss of each epoch is kept (`LinearModel.losses`, for a
+    convergence check) and passed to `progress(epoch, mean_loss)` (epochs count from 1).
     """
     X = torch.from_numpy(np.ascontiguousarray(X_train, np.float32))
     y = torch.from_numpy(np.asarray(y_train, np.int64))
@@ -98,6 +100,7 @@ def train_linear(X_train: np.ndarray, y_train: np.ndarray, n_classes: int, *, ep
 
     optimiser = torch.optim.Adam(layer.parameters(), lr=lr, weight_decay=weight_decay)
     shuffle = torch.Generator().manual_seed(seed)
+    losses = []
     for epoch in range(1, epochs + 1):
         order = torch.randperm(len(X), generator=shuffle)
         total = 0.0
@@ -108,6 +111,19 @@ def train_linear(X_train: np.ndarray, y_train: np.ndarray, n_classes: int, *, ep
             loss.backward()
             optimiser.step()
             total += loss.item() * len(batch)
+        losses.append(total / len(X))
         if progress is not None:
-            progress(epoch, total / len(X))
-    return LinearModel(layer)
+            progress(epoch, losses[-1])
+    return LinearModel(layer, losses)
+
+
+def last_epoch_fall(losses: list[float]) -> float | None:
+    """Relative fall of the mean loss over the last epoch, (L[-2] - L[-1]) / L[-2]; None for one epoch.
+
+    A probe whose loss still falls by a sizeable fraction in its last epoch has not converged:
+    its accuracy measures the training budget as much as the representation.
+    """
+    if len(losses) < 2:
+        return None
+    before, last = losses[-2], losses[-1]
+    return (before - last) / before if before > 0 else 0.0

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import torch
+from safetensors import SafetensorError
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+import posart.pretrain.nope  # noqa: F401  (registers model_type "posart-roberta-nope" with the Auto classes)
 from posart.architectures import position_offset
 
 # Which directory an entry names lives in posart.identity (light enough for DAG-build time).
@@ -80,6 +82,9 @@ def load(name: str, entry: Mapping[str, Any], device: str = "cpu") -> LoadedMode
         raise ModelLoadError(f"model {name!r}: cannot load {location}: {error}") from error
     except ValueError as error:
         raise ModelLoadError(f"model {name!r}: unsupported model at {location}: {error}") from error
+    except SafetensorError as error:  # not an OSError: a truncated or overwritten weights file
+        raise ModelLoadError(f"model {name!r}: the weights in {location} are unreadable (truncated or "
+                             f"corrupt? {error}); restore the model directory") from error
     if not tokenizer.is_fast:
         raise ModelLoadError(f"model {name!r}: needs a fast tokenizer (offset mappings)")
     model.eval().to(device)

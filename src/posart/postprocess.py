@@ -5,7 +5,10 @@ moments (mean (d,) and population covariance (d, d), float64; see `posart.stats`
 from raw vectors. Because the map is affine, it commutes with averaging:
 mean_i(f(x_i)) = f(mean_i(x_i)). The workflow relies on this to apply a map fitted on token
 vectors to mean-pooled sentence vectors (STS, supervised tasks): pooling the transformed
-tokens and transforming the pooled vector give the same sentence embedding.
+tokens and transforming the pooled vector give the same sentence embedding. The other way
+round, a map fitted on sentence vectors (Su et al. fit whitening on sentences) applied to
+token vectors (WiC's target words, geometry) is posart's extension: the map is defined for
+any vector, but it was not fitted on, nor designed for, token vectors.
 
 Methods (the config's `postprocess.<name>.method`):
 - clip: zero the outlier dims (Luo et al. 2021, §4).

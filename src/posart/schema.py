@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from typing import Any, Mapping
 
 import jsonschema
@@ -64,7 +65,23 @@ def located(key: tuple, lines: Mapping[tuple, str]) -> str:
 
 
 def describe(error: jsonschema.ValidationError, lines: Mapping[tuple, str]) -> str:
-    return f"{located(tuple(error.absolute_path), lines)}: {error.message}"
+    """One line per wrong key. jsonschema reports an unknown key, or a key whose name is not
+    allowed, at the enclosing mapping; here they are named, each with its own line (a typo
+    at the top level would otherwise have no line at all)."""
+    key = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and error.validator_value is False:
+        known = error.schema.get("properties", {})
+        patterns = error.schema.get("patternProperties", {})
+        unknown = [
+            name for name in error.instance if name not in known and not any(re.search(p, name) for p in patterns)
+        ]
+        allowed = ", ".join(sorted(known))
+        return "\n  ".join(
+            f"{located(key + (name,), lines)}: unknown key (allowed here: {allowed})" for name in unknown
+        )
+    if "propertyNames" in error.relative_schema_path:
+        key += (error.instance,)
+    return f"{located(key, lines)}: {error.message}"
 
 
 def _filling(root: Mapping):

@@ -54,6 +54,17 @@ class Moments:
         return self.outer / self.n - np.outer(mean, mean)
 
 
+def moments_of(vectors: np.ndarray, block: int = 8192) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and population covariance of (n, d) vectors, accumulated block by block in float64."""
+    vectors = np.asarray(vectors)
+    if vectors.ndim != 2 or not len(vectors):
+        raise ValueError(f"need a non-empty (n, d) array of vectors, got shape {vectors.shape}")
+    moments = Moments(vectors.shape[1])
+    for start in range(0, len(vectors), block):
+        moments.update(vectors[start:start + block])
+    return moments.mean, moments.cov
+
+
 def layer_moments(cache: ActivationCache, layer: int, special_tokens: bool) -> tuple[Moments, Moments]:
     """Token-level and sentence-level moments of one layer, one streaming pass."""
     tokens, sentences = Moments(cache.dim), Moments(cache.dim)

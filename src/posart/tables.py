@@ -15,6 +15,12 @@ import pandas as pd
 from posart import registry
 from posart.atomic import atomic_path, write_text
 
+LATEX_SPECIAL = {char: f"\\{char}" for char in "&%$#_{}"} | {
+    "~": r"\textasciitilde{}",
+    "^": r"\^{}",
+    "\\": r"\textbackslash{}",
+}
+
 
 def read_all(paths) -> pd.DataFrame:
     """One frame from several tidy CSVs (per-model or per-method parts)."""
@@ -121,9 +127,37 @@ def _wide(best: pd.DataFrame, column: str, score: str, names: dict) -> tuple[pd.
     return numbers, shown
 
 
-def write(numbers: pd.DataFrame, shown: pd.DataFrame, outputs, caption: str) -> None:
-    """Write the CSV (numbers), Markdown and LaTeX (paper layout) versions of a table."""
+def clip_note(results: pd.DataFrame, clips: Sequence[str]) -> str:
+    """How many dims each clipped row zeroed (tidy `n_clipped`), for the note under a table.
+
+    One entry per (model, clip method): "N dims in every layer" when the count is the same
+    in every layer, else the count per layer.
+    """
+    entries = []
+    chosen = results[results.method.isin(list(clips))]
+    for (model, method), group in _method_order(chosen).groupby(["model", "method"], sort=False):
+        counts = group.groupby("layer").n_clipped.first()
+        if counts.nunique() == 1:
+            text = f"{int(counts.iloc[0])} dims in every layer"
+        else:
+            text = "per layer " + ", ".join(f"{layer}: {int(n)}" for layer, n in counts.items())
+        entries.append(f"{row_label(model, method)} {text}")
+    return f"Dims clipped: {'; '.join(entries)}." if entries else ""
+
+
+def write(numbers: pd.DataFrame, shown: pd.DataFrame, outputs, caption: str, note: str = "") -> None:
+    """Write the CSV (numbers), Markdown and LaTeX (paper layout) versions of a table.
+
+    The note (e.g. how many dims each clipped row zeroed) goes under the Markdown table and
+    at the end of the LaTeX caption.
+    """
     with atomic_path(outputs.csv) as tmp:
         numbers.to_csv(tmp, index=False)
-    write_text(outputs.md, f"{caption}\n\n{shown.to_markdown(index=False)}\n")
-    write_text(outputs.tex, shown.to_latex(index=False, caption=caption, escape=True))
+    write_text(outputs.md, f"{caption}\n\n{shown.to_markdown(index=False)}\n" + (f"\n{note}\n" if note else ""))
+    full = f"{caption} {_latex_text(note)}" if note else caption
+    write_text(outputs.tex, shown.to_latex(index=False, caption=full, escape=True))
+
+
+def _latex_text(text: str) -> str:
+    """Text with LaTeX's special characters escaped (pandas escapes cells, not the caption)."""
+    return "".join(LATEX_SPECIAL.get(char, char) for char in text)

@@ -14,9 +14,10 @@ from posart.corpora.senteval_sts import read_senteval_sts
 from posart.corpora.sick import read_sick
 from posart.corpora.stsb import read_stsb
 from posart.corpora.wic import read_wic
+from posart.corpora.wikiextractor import read_wikiextractor
 
 __all__ = [
     "qqp_sentences", "read_glue_qqp", "read_glue_sst2", "read_imdb",
     "read_plain_text", "read_senteval_sst", "read_senteval_sts", "read_sick", "read_stsb",
-    "read_wic", "sample",
+    "read_wic", "read_wikiextractor", "sample",
 ]

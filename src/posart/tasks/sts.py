@@ -56,21 +56,31 @@ def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, special_tok
     """Rows (dataset, layer, aggregate, spearman, n_pairs).
 
     A single-file dataset (STS-B, SICK-R) gets aggregate `single`; one with subsets
-    (STS12-16) gets all three of `all`, `mean`, `wmean`.
+    (STS12-16) gets all three of `all`, `mean`, `wmean`. `transform` is a
+    `posart.fitting.Transform`; one fitted on the evaluated sentences (`fit: eval`) is fitted
+    per dataset on the vectors of both sentences of every pair, as Su et al. (2021) whiten
+    each STS task with its own sentences (their `compute_kernel_bias([a_vecs, b_vecs])`).
     """
     first, second = cache.rows_of(pairs.sentence1), cache.rows_of(pairs.sentence2)
     keep = (first >= 0) & (second >= 0)
     if not keep.all():
         log.warning("STS: %d pairs dropped (an empty sentence)", (~keep).sum())
     pairs, first, second = pairs[keep].reset_index(drop=True), first[keep], second[keep]
+    datasets = [
+        (name, part.reset_index(drop=True), first[part.index], second[part.index])
+        for name, part in pairs.groupby("dataset", sort=False)
+    ]
     rows = []
     for layer in range(cache.n_layers):
-        vectors = transform(layer, cache.sentence_means(layer, special_tokens))
-        predicted = cosine_rows(vectors[first], vectors[second])
-        for dataset, part in pairs.groupby("dataset", sort=False):
-            pred, gold = predicted[part.index], part.score.to_numpy()
+        vectors = cache.sentence_means(layer, special_tokens)
+        for dataset, part, left, right in datasets:
+            transform.fit(layer, np.concatenate([vectors[left], vectors[right]]), key=dataset)
+            predicted = cosine_rows(
+                transform(layer, vectors[left], key=dataset), transform(layer, vectors[right], key=dataset)
+            )
+            gold = part.score.to_numpy()
             if part.subset.nunique() == 1:
-                rows.append((dataset, layer, "single", spearman_x100(pred, gold), len(part)))
+                rows.append((dataset, layer, "single", spearman_x100(predicted, gold), len(part)))
                 continue
             subsets = {
                 name: (predicted[group.index], group.score.to_numpy())

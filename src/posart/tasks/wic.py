@@ -56,9 +56,16 @@ def target_tokens(cache: ActivationCache, rows: np.ndarray, words: np.ndarray, p
 
 
 def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, thresholds, pooling: str) -> pd.DataFrame:
-    """Accuracy (%) per layer and threshold; pairs whose target word was not encoded are dropped."""
-    first = target_tokens(cache, cache.rows_of(pairs.sentence1), pairs.index1.to_numpy(), pooling)
-    second = target_tokens(cache, cache.rows_of(pairs.sentence2), pairs.index2.to_numpy(), pooling)
+    """Accuracy (%) per layer and threshold; pairs whose target word was not encoded are dropped.
+
+    `transform` is a `posart.fitting.Transform`; one fitted on the evaluated sentences
+    (`fit: eval`) is fitted on the mean-pooled vectors of both sentences of every pair and
+    applied to the target words' vectors (a sentence-level fit on token vectors: posart's
+    extension of Su et al. 2021).
+    """
+    rows1, rows2 = cache.rows_of(pairs.sentence1), cache.rows_of(pairs.sentence2)
+    first = target_tokens(cache, rows1, pairs.index1.to_numpy(), pooling)
+    second = target_tokens(cache, rows2, pairs.index2.to_numpy(), pooling)
     keep = np.array([len(a) > 0 and len(b) > 0 for a, b in zip(first, second)])
     if not keep.all():
         log.warning("WiC: %d of %d pairs dropped (sentence empty or target word truncated)", (~keep).sum(), len(keep))
@@ -67,8 +74,11 @@ def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, thresholds,
     if pairs.label.dtype != bool:
         raise ValueError(f"WiC labels must be True/False, found {sorted(set(map(str, pairs.label)))[:5]}")
     labels = pairs.label.to_numpy()[keep]
+    sentences = np.concatenate([rows1[keep], rows2[keep]])
     frames = []
     for layer in range(cache.n_layers):
+        if transform.fits_on_eval:
+            transform.fit(layer, cache.sentence_means(layer)[sentences])
         cosines = cosine_rows(
             transform(layer, cache.group_means(layer, first)), transform(layer, cache.group_means(layer, second))
         )
