@@ -39,6 +39,8 @@ include: "rules/pretrain.smk"
 include: "rules/identity.smk"
 include: "rules/encode.smk"
 include: "rules/outliers.smk"
+include: "rules/origin.smk"
+include: "rules/probe.smk"
 include: "rules/postprocess.smk"
 include: "rules/geometry.smk"
 include: "rules/tasks.smk"
@@ -51,6 +53,7 @@ rule all:
     default_target: True
     input:
         all_targets(),
+        get_probe_layer_files,
 
 
 # Every directory the jobs about to run write into is checked once, before the first job:

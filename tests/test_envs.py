@@ -45,7 +45,7 @@ def test_env_pins_equal_pyproject():
 
 def test_every_rule_with_a_script_has_an_existing_conda_env():
     for smk in (REPO / "rules").glob("*.smk"):
-        blocks = re.split(r"\n(?=\s*rule\b)", smk.read_text())
+        blocks = re.split(r"\n(?=\s*(?:rule|checkpoint)\b)", smk.read_text())
         for block in blocks:
             if "script:" not in block:
                 continue

@@ -50,7 +50,20 @@ def test_prepared_tables_of_the_demo(monkeypatch):
         "wsd/targets": "tokens",
         "wsd/semcor": "tokens",
         "grammar": "tokens",
+        "probe/train": "tokens",
+        "probe/dev": "tokens",
+        "probe/test": "tokens",
     }
+
+
+def test_probe_splits_are_the_registry_parts_sampled_like_corpora():
+    test, sizes = prepare.prepare_probe("glue_sst2", "test", DEMO, None, 0)  # GLUE test: index, sentence
+    assert list(test.columns) == ["sentence"] and sizes == {"requested": None, "available": 63, "used": 63}
+    train, sizes = prepare.prepare_probe("glue_sst2", "train", DEMO, 50, 0)
+    assert len(train) == 50 and sizes["requested"] == 50 and sizes["available"] == 300
+    again, _ = prepare.prepare_probe("glue_sst2", "train", DEMO, 50, 0)
+    assert again.sentence.tolist() == train.sentence.tolist()
+    assert prepare.files_probe("glue_sst2") == ["SST-2/train.tsv", "SST-2/dev.tsv", "SST-2/test.tsv"]
 
 
 def test_datasets_sharing_a_table_must_share_a_granularity():
@@ -61,6 +74,7 @@ def test_datasets_sharing_a_table_must_share_a_granularity():
         "sts": {"datasets": ["stsb"]},
         "wsd": {"enabled": False},
         "grammar": {"enabled": False},
+        "probe": {"enabled": False},
     }
     assert prepare.prepared_tables(mixed) == {"sts": "sentences"}
     with pytest.raises(ValueError, match="share one table but differ in granularity"):

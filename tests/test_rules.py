@@ -8,13 +8,13 @@ from workflow import REPO
 
 RULES = {}
 for _smk in sorted((REPO / "rules").glob("*.smk")):
-    for _block in re.split(r"\n(?=rule\b|        rule:)", _smk.read_text())[1:]:
-        _name = re.match(r"rule (\w+):", _block) or re.search(r'name:\s*\n\s*f"(\w+\{\w+\})"', _block)
+    for _block in re.split(r"\n(?=rule\b|checkpoint\b|        rule:)", _smk.read_text())[1:]:
+        _name = re.match(r"(?:rule|checkpoint) (\w+):", _block) or re.search(r'name:\s*\n\s*f"(\w+\{\w+\})"', _block)
         RULES[_name.group(1)] = _block
 
 
 def test_rules_are_found():
-    assert {"encode", "supervised", "prepare_sts", "table2_sts", "download_{_download}"} <= set(RULES)
+    assert {"encode", "supervised", "prepare_sts", "table2_sts", "download_{_download}", "probe"} <= set(RULES)
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))

@@ -52,8 +52,10 @@ def test_every_target_and_the_output_contract(demo):
     for name in PAPER:
         for ext in ("csv", "md", "tex"):
             assert (demo / "results" / "paper" / f"{name}.{ext}").stat().st_size > 0
-    for figure in (f"fig1_mean_vectors_{model}.png", "fig6_geometry.png", "fig_pretraining_curves.png"):
+    figures = [f"fig1_mean_vectors_{model}.png", f"fig3_position_embeddings_{model}.png", f"fig5_probe_{model}.png"]
+    for figure in [*figures, "fig6_geometry.png", "fig_pretraining_curves.png"]:
         assert (demo / "results" / "paper" / figure).read_bytes()[:4] == b"\x89PNG"
+    assert (demo / "results" / model / "origin" / "layernorm_ranks.png").read_bytes()[:4] == b"\x89PNG"
     sts = pd.read_csv(demo / "results" / model / "tasks" / "sts.csv")
     multi = sts[sts.dataset.str.startswith("sts1")]
     assert set(multi["aggregate"]) == {"all", "mean", "wmean"}
@@ -68,6 +70,42 @@ def test_every_target_and_the_output_contract(demo):
     for method in METHODS:  # the saved predictions, for an independent scorer
         assert len(pd.read_csv(demo / "results" / model / "tasks" / "wsd" / f"{method}.predictions.csv.gz"))
         assert len(pd.read_csv(demo / "results" / model / "tasks" / "grammar" / f"{method}.trees.csv.gz"))
+
+
+def test_origin_and_probe_outputs_in_the_demo(demo):
+    """Origin: every kind of table, the configured rows, each outlier dim in 13 LayerNorms x 2
+    parameters; probe: every layer x split, contributions for "all", one weights file per layer."""
+    results = demo / "results" / "minilm"
+    embeddings = pd.read_csv(results / "origin" / "embeddings.csv")
+    assert embeddings.groupby("kind").size().to_dict() == {"position": 384, "segment": 384, "token": 384}
+    rows = pd.read_csv(results / "origin" / "position_rows.csv")
+    assert rows["index"].unique().tolist() == CONFIG["origin"]["position_rows"] and len(rows) == 4 * 384
+    ranks = pd.read_csv(results / "origin" / "layernorm_ranks.csv")
+    outliers = pd.read_csv(results / "outliers" / f"{CONFIG['origin']['corpus']}.csv")
+    traced = sorted(outliers[outliers.is_outlier].dim.unique())
+    assert sorted(ranks.dim.unique()) == traced and len(ranks) == 13 * 2 * len(traced)
+    assert ranks["rank"].between(1, 384).all()
+    accuracy = pd.read_csv(results / "probe" / "accuracy.csv")
+    assert len(accuracy) == 7 * 3 and accuracy.accuracy.between(0, 100).all()
+    contributions = pd.read_csv(results / "probe" / "contributions.csv")
+    assert (contributions[contributions.position == "all"].groupby("layer").size() == 384).all()
+    for layer in range(7):
+        weight = load_file(results / "probe" / f"layer{layer}.safetensors")["weight"]
+        assert weight.shape == (CONFIG["probe"]["max_position"], 384)
+
+
+def test_a_model_without_position_embeddings_says_so(demo):
+    """The no-PE RoBERTa has no position table: rows saying so, and the rest of its analysis runs."""
+    origin = demo / "results" / "tiny-nope" / "origin"
+    embeddings = pd.read_csv(origin / "embeddings.csv")
+    position = embeddings[embeddings.kind == "position"]
+    assert len(position) == 1 and position.dim.isna().all() and position["mean"].isna().all()
+    assert embeddings[embeddings.kind == "token"].dim.notna().all()
+    rows = pd.read_csv(origin / "position_rows.csv")
+    assert rows["index"].tolist() == CONFIG["origin"]["position_rows"] and rows.value.isna().all()
+    assert json.loads((origin / "summary.json").read_text())["tables"]["position"] is None
+    accuracy = pd.read_csv(demo / "results" / "tiny-nope" / "probe" / "accuracy.csv")
+    assert set(accuracy.split) == {"train", "dev", "test"} and accuracy.accuracy.between(0, 100).all()
 
 
 def test_paper_settings_in_the_demo(demo):
@@ -159,9 +197,15 @@ EARLIER = {**per_model("wsd", "grammar", "collect_wsd", "collect_grammar"), "tab
      {**per_model("outliers", times=2), **per_model("fig1_mean_vectors", "fit_postprocess", "geometry", "wic", "sts"),
       **per_model("supervised", times=len(TASKS)),
       **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
+      **per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure", "fig5_probe"),
       "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, "table4_pretraining": 1,
       **EARLIER}),
     ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), **per_model("collect_geometry"), "fig6_geometry": 1}),
+    ({"origin": {"rank_by": "value"}}, per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure")),
+    # probe is a checkpoint: its per-layer files (probe_layer) are planned once it has run again.
+    ({"probe": {"epochs": 2}}, per_model("probe", "fig5_probe")),
+    ({"probe": {"sample": {"dev": 40}}},
+     {"prepare_probe": 1, **per_model("encode", "join_shards", "probe", "fig5_probe")}),
     ({"postprocess": {"abtt": {"n_remove": 2}}},
      {**per_model("fit_postprocess", "geometry", "wic", "sts"), **per_model("supervised", times=len(TASKS)),
       **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
@@ -191,7 +235,8 @@ def test_adding_a_model_runs_only_that_model(demo, tmp_path):
     path = tmp_path / "two_models.yaml"
     path.write_text(yaml.safe_dump(config))
     jobs = dry_run_jobs(demo, "--configfile", str(path))
-    n_encoded = len(CONFIG["corpora"]) + 1 + 1 + len(TASKS) + 3  # corpora, wic, sts, supervised tasks, wsd x2, grammar
+    # corpora, wic, sts, supervised tasks, wsd x2, grammar, probe splits x3
+    n_encoded = len(CONFIG["corpora"]) + 1 + 1 + len(TASKS) + 3 + 3
     assert jobs["encode"] == n_encoded and jobs["join_shards"] == n_encoded
     assert jobs["supervised"] == len(TASKS) * len(METHODS)
     assert jobs["table2_sts"] == 1 and jobs["fig6_geometry"] == 1
@@ -239,7 +284,8 @@ def test_report_builds_with_every_figure_and_table(demo):
     assert result.returncode == 0, result.stderr[-3000:]
     import zipfile
     names = zipfile.ZipFile(demo / "report.zip").namelist()
-    for expected in ["fig1_mean_vectors_minilm.png", "fig6_geometry.png"] + [f"{t}.md" for t in PAPER]:
+    figures = ["fig1_mean_vectors_minilm.png", "fig3_position_embeddings_minilm.png", "fig5_probe_minilm.png"]
+    for expected in figures + ["fig6_geometry.png", "layernorm_ranks.png"] + [f"{t}.md" for t in PAPER]:
         assert any(n.endswith(expected) for n in names), expected
 
 

@@ -55,6 +55,11 @@ def build(arch: str, directory: Path, max_positions: int = 64) -> Path:
             "bert": (tf.BertTokenizerFast, tf.BertConfig, {}),
             "mpnet": (tf.MPNetTokenizerFast, tf.MPNetConfig, {}),
             "electra": (tf.ElectraTokenizerFast, tf.ElectraConfig, {"embedding_size": 16}),
+            # Relative / rotary positions: no learned absolute position table.
+            "deberta-v2": (tf.BertTokenizerFast, tf.DebertaV2Config,
+                           {"position_biased_input": False, "relative_attention": True, "type_vocab_size": 0,
+                            "pos_att_type": ["p2c", "c2p"], "max_relative_positions": max_positions}),
+            "roformer": (tf.BertTokenizerFast, tf.RoFormerConfig, {"embedding_size": 16}),
         }[arch]
         tokenizer = _wordpiece(tokenizer_cls)
         config = config_cls(vocab_size=len(tokenizer), hidden_size=32, max_position_embeddings=max_positions,
@@ -75,3 +80,4 @@ def perturb(directory: Path) -> None:
 
 
 ARCHITECTURES = ("bert", "roberta", "distilbert", "mpnet", "electra")
+NO_POSITION_TABLE = ("deberta-v2", "roformer")

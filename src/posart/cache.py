@@ -144,6 +144,11 @@ class ActivationCache:
         unique, inverse = np.unique(index, return_inverse=True)
         return self.file["hidden"][layer, unique].astype(np.float32)[inverse]
 
+    def token_range(self, lo: int, hi: int) -> np.ndarray:
+        """Every layer's vectors of tokens lo:hi, (layers, hi - lo, d), in the stored dtype (no copy up)."""
+        self._require_tokens()
+        return self.file["hidden"][:, lo:hi]
+
     def group_means(self, layer: int, groups: list[np.ndarray]) -> np.ndarray:
         """Mean vector of each group of token indices (e.g. a word's subwords) in one layer."""
         flat = np.concatenate(groups)

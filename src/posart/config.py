@@ -145,6 +145,12 @@ def _references(config: Mapping) -> list[tuple[tuple, str]]:
     geometry = config["geometry"]["corpus"]
     if geometry is not None and geometry not in corpora:
         problems.append((("geometry", "corpus"), f"corpus {geometry!r} is not defined under `corpora`"))
+    origin = config["origin"]["corpus"]
+    if origin is not None and origin not in outliers["corpora"]:
+        problems.append(
+            (("origin", "corpus"), f"traces the outliers detected on {origin!r}, which is not in outliers.corpora")
+        )
+    problems += _probe_dataset(config["probe"])
     for name, entry in config["postprocess"].items():
         key = ("postprocess", name)
         if entry.get("fit") == "eval":
@@ -179,6 +185,30 @@ def _references(config: Mapping) -> list[tuple[tuple, str]]:
                         f"{special}; make them agree",
                     )
                 )
+    return problems
+
+
+def _probe_dataset(probe: Mapping) -> list[tuple[tuple, str]]:
+    """The probe trains, selects and tests on a token-level dataset's train, dev and test parts."""
+    if not probe["enabled"]:
+        return []
+    dataset = registry.load().dataset(probe["dataset"])
+    missing = [split for split in ("train", "dev", "test") if split not in dataset.parts]
+    problems = []
+    if missing:
+        problems.append(
+            (
+                ("probe", "dataset"),
+                f"dataset {dataset.name!r} has no part(s) {missing}; the probe needs train, dev, test",
+            )
+        )
+    if dataset.granularity != "tokens":
+        problems.append(
+            (
+                ("probe", "dataset"),
+                f"dataset {dataset.name!r} is encoded as {dataset.granularity}, the probe needs tokens",
+            )
+        )
     return problems
 
 

@@ -26,6 +26,33 @@ FILES = {
         "results/{model}/outliers/{corpus}.csv",
         ("model", "corpus", "layer", "dim", "mean", "argmin_share", "argmax_share", "is_outlier"),
     ),
+    "embeddings": ContractFile(
+        "results/{model}/origin/embeddings.csv",
+        ("model", "kind", "dim", "mean", "argmax_share", "argmin_share", "is_outlier"),
+        "one row per kind (position, segment, token) and dim, over the table's rows; a table the model "
+        "lacks is one row with empty dim",
+    ),
+    "position_rows": ContractFile(
+        "results/{model}/origin/position_rows.csv",
+        ("model", "index", "dim", "value"),
+        "index = 0-based row of the position-embedding matrix (origin.position_rows); empty dim and value: "
+        "no position table",
+    ),
+    "layernorm_ranks": ContractFile(
+        "results/{model}/origin/layernorm_ranks.csv",
+        ("model", "layer", "ln", "param", "dim", "rank", "value"),
+        "ln: embedding (layer 0), attention or output; param: gamma or beta; rank 1 = largest magnitude "
+        "(or largest value, origin.rank_by); value is the signed parameter",
+    ),
+    "probe_accuracy": ContractFile(
+        "results/{model}/probe/accuracy.csv", ("model", "layer", "split", "accuracy"), "split: train, dev, test"
+    ),
+    "probe_contributions": ContractFile(
+        "results/{model}/probe/contributions.csv",
+        ("model", "layer", "position", "dim", "contribution"),
+        "mean c(i) = abs(w_i v_i) over test vectors; position: all, or a gold position with at least "
+        "probe.min_position_count test vectors",
+    ),
     "geometry": ContractFile(
         "results/{model}/geometry.csv",
         ("model", "layer", "method", "n_clipped", "anisotropy", "self_similarity", "self_similarity_adjusted"),

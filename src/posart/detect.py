@@ -130,3 +130,8 @@ def outlier_table(model: str, corpus: str, stats: Mapping[str, np.ndarray], crit
         "mean": mean.ravel(), "argmin_share": lo.ravel(), "argmax_share": hi.ravel(),
         "is_outlier": flags.ravel(),
     })
+
+
+def outlier_union(table) -> list[int]:
+    """Dims flagged in any layer of an outlier table (e.g. the dims whose origin is traced)."""
+    return sorted(int(d) for d in table.loc[table.is_outlier.astype(bool), "dim"].unique())

@@ -58,6 +58,18 @@ class LinearModel:
         return {k: v.detach().cpu().contiguous() for k, v in self.layer.state_dict().items()}
 
 
+def default_init(n_in: int, n_out: int, seed: int, bias: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """nn.Linear's default init, U(+-1/sqrt(n_in)), drawn from a generator seeded with `seed`.
+
+    Returns the (n_out, n_in) weight and the (n_out,) bias (None without bias); the position
+    probe starts every layer's W from this too, so a probe equals train_linear on that layer.
+    """
+    init = torch.Generator().manual_seed(seed)
+    bound = 1.0 / np.sqrt(n_in)
+    weight = torch.empty(n_out, n_in).uniform_(-bound, bound, generator=init)
+    return weight, (torch.empty(n_out).uniform_(-bound, bound, generator=init) if bias else None)
+
+
 def train_linear(X_train: np.ndarray, y_train: np.ndarray, n_classes: int, *, epochs: int,
                  batch_size: int, lr: float, seed: int, bias: bool = True,
                  weight_decay: float = 0.0, device: str | torch.device = "cpu",
@@ -77,13 +89,12 @@ def train_linear(X_train: np.ndarray, y_train: np.ndarray, n_classes: int, *, ep
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
 
-    init = torch.Generator().manual_seed(seed)
     layer = torch.nn.utils.skip_init(nn.Linear, X.shape[1], n_classes, bias=bias)
-    with torch.no_grad():   # nn.Linear's default init (U(+-1/sqrt(d))), drawn from our generator
-        bound = 1.0 / np.sqrt(X.shape[1])
-        layer.weight.uniform_(-bound, bound, generator=init)
+    weight, initial_bias = default_init(X.shape[1], n_classes, seed, bias)
+    with torch.no_grad():
+        layer.weight.copy_(weight)
         if bias:
-            layer.bias.uniform_(-bound, bound, generator=init)
+            layer.bias.copy_(initial_bias)
     layer.to(device)
     X, y = X.to(device), y.to(device)
 

@@ -18,14 +18,12 @@ from safetensors import SafetensorError
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 import posart.pretrain.nope  # noqa: F401  (registers model_type "posart-roberta-nope" with the Auto classes)
+from posart.architectures import position_offset
 
 # Which directory an entry names lives in posart.identity (light enough for DAG-build time).
 from posart.identity import ModelLoadError, package_model_dir, resolve  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
-
-PADDING_OFFSET_POSITIONS = ("roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer",
-                            "mpnet", "data2vec-text", "ibert")
 
 
 @dataclass
@@ -62,9 +60,7 @@ def model_max_length(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase)
     limits = [tokenizer.model_max_length] if tokenizer.model_max_length < 1_000_000 else []
     positions = getattr(model.config, "max_position_embeddings", None)
     if positions:
-        # RoBERTa-style models number positions from padding_idx + 1.
-        offset = model.config.pad_token_id + 1 if model.config.model_type in PADDING_OFFSET_POSITIONS else 0
-        limits.append(positions - offset)
+        limits.append(positions - position_offset(model.config))
     if not limits:
         raise ModelLoadError("cannot tell the model's maximum input length; set encode.max_length")
     return min(limits)

@@ -65,6 +65,8 @@ def prepared_tables(config: Mapping) -> dict[str, str]:
         tables["wsd/semcor"] = granularity(["semcor"])
     if config["grammar"]["enabled"]:
         tables["grammar"] = granularity(["ptb"])
+    if config["probe"]["enabled"]:
+        tables.update({f"probe/{split}": granularity([config["probe"]["dataset"]]) for split in SPLITS})
     return tables
 
 
@@ -84,18 +86,27 @@ def prepare_corpus(entry: Mapping, data_dir: Path) -> tuple[pd.DataFrame, dict]:
     (requested, available, used) are returned so that they enter the provenance.
     """
     sentences = readers.read(entry["reader"], [Path(data_dir) / entry["file"]])["sentence"]
+    return _sample_sentences(sentences, entry.get("sample"), entry.get("seed", 0), f"corpus {entry['file']}")
+
+
+def _sample_sentences(sentences, requested: int | None, seed: int, what: str) -> tuple[pd.DataFrame, dict]:
+    """Distinct non-empty sentences, a seeded sample of them, and the sample's sizes."""
     frame = _normalised(pd.DataFrame({"sentence": list(sentences)}))
     frame = frame[frame.sentence != ""].drop_duplicates("sentence").reset_index(drop=True)
-    requested = entry.get("sample")
     if requested is not None and requested > len(frame):
-        log.warning(
-            "corpus %s: sample %d is larger than its %d distinct sentences; all are used",
-            entry["file"],
-            requested,
-            len(frame),
-        )
-    chosen = corpora.sample(frame, requested, entry.get("seed", 0)).reset_index(drop=True)
+        log.warning("%s: sample %d is larger than its %d distinct sentences; all are used", what, requested, len(frame))
+    chosen = corpora.sample(frame, requested, seed).reset_index(drop=True)
     return chosen, {"requested": requested, "available": len(frame), "used": len(chosen)}
+
+
+def files_probe(dataset: str) -> list[str]:
+    return registry.load().dataset(dataset).files(SPLITS)
+
+
+def prepare_probe(dataset: str, split: str, data_dir: Path, sample: int | None, seed: int) -> tuple[pd.DataFrame, dict]:
+    """Sentences of one split (train/dev/test) of the position probe's dataset, sampled as corpora are."""
+    sentences = _read(registry.load().dataset(dataset), split, data_dir)["sentence"]
+    return _sample_sentences(sentences, sample, seed, f"probe dataset {dataset} ({split})")
 
 
 def files_wic(split: str) -> list[str]:
