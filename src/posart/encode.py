@@ -1,18 +1,35 @@
 """Run a model over sentences and write its hidden states of every layer to an activation cache.
 
-Speed: sentences are processed in windows (consecutive runs of sentences whose vectors fit
-a memory budget); inside a window they are sorted by length and batched under a token
-budget, so padding is small. The window's vectors are written back in input order with
-one contiguous write per layer, which suits the layer-major chunked HDF5 layout.
+Batches: sentences are processed in windows (consecutive runs of sentences whose stored
+vectors fit half of `buffer_mb`); inside a window they are sorted by length and batched
+under a token budget, so padding is small. A window's vectors are written back in input
+order with one contiguous write per layer, which suits the layer-major chunked HDF5 layout.
+
+Speed (benchmarks/bench_encode.py measures it against the bare forward pass):
+- no per-sentence Python work while encoding: a batch is assembled by numpy indexing into
+  the flat token arrays, and its real tokens are gathered by one index per layer;
+- what the cache does not keep never leaves the device: the float16 conversion, the
+  overflow and rounding maxima and, for sentence caches, the pooling run next to the model,
+  and only the stored vectors are copied to the host;
+- on CUDA these copies go through pinned staging buffers without blocking, so the device
+  runs batch k+1 while the host files batch k; everywhere, a writer thread writes window w
+  while the model runs window w+1 (two windows in memory at most: `buffer_mb` in all).
+
+Numbers: a sentence's vectors depend slightly on the batch it ran in (padding changes the
+kernels' blocking), so batches depend on the settings and sentence lengths only, never on
+the shard count, the writer thread or timing. A cache holds exactly the numbers of the
+model's forward pass over those batches (tests/test_encode.py checks it bit for bit).
 
 Sharding: every shard tokenises the whole dataset (cheap) and plans the same windows, then
-encodes its own contiguous group of windows. Batches are therefore identical whatever the
-number of shards, and a sharded cache holds exactly the numbers of an unsharded one.
+encodes its own contiguous group of windows, so a sharded cache holds exactly the numbers
+of an unsharded one.
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Sequence
 
@@ -22,24 +39,25 @@ import torch
 from tqdm import tqdm
 
 from posart.atomic import atomic_path
-from posart.cache import POOLED, STRING, chunk_rows, segment_means
+from posart.cache import POOLED, STRING, chunk_rows
 from posart.models import LoadedModel
 from posart.tokenize import Tokenised, tokenise
 
 log = logging.getLogger(__name__)
 FLOAT16_MAX = float(np.finfo(np.float16).max)
+POOLED_DTYPE = np.float32  # pooled vectors are few, and means lose precision in float16
 
 
-def plan_windows(lengths: Sequence[int], budget_tokens: int, max_sentences: int) -> list[range]:
-    """Consecutive sentence ranges of at most `budget_tokens` tokens and `max_sentences` sentences."""
+def plan_windows(costs: Sequence[int], budget: int, max_sentences: int) -> list[range]:
+    """Consecutive sentence ranges costing at most `budget` (or one sentence) and at most `max_sentences`."""
     windows, start, total = [], 0, 0
-    for i, n in enumerate(lengths):
-        if total and (total + n > budget_tokens or i - start == max_sentences):
+    for i, n in enumerate(costs):
+        if total and (total + n > budget or i - start == max_sentences):
             windows.append(range(start, i))
             start, total = i, 0
         total += n
-    if start < len(lengths):
-        windows.append(range(start, len(lengths)))
+    if start < len(costs):
+        windows.append(range(start, len(costs)))
     return windows
 
 
@@ -64,77 +82,225 @@ def shard_windows(n_windows: int, shard: int, n_shards: int) -> range:
     return range(int(bounds[shard]), int(bounds[shard + 1]))
 
 
+def window_plan(lengths: np.ndarray, granularity: str, dtype: str, layers: int, dim: int,
+                buffer_mb: int, window_sentences: int) -> list[range]:
+    """The windows of a dataset: two windows' stored vectors (one filled, one written) fit `buffer_mb`.
+
+    A token cache stores every token (layers × dim values of `dtype`), a sentence cache two
+    pooled float32 vectors per sentence, whatever the sentence's length.
+    """
+    if granularity == "tokens":
+        costs, unit = lengths, layers * dim * np.dtype(dtype).itemsize
+    elif granularity == "sentences":
+        costs, unit = np.ones_like(lengths), len(POOLED) * layers * dim * np.dtype(POOLED_DTYPE).itemsize
+    else:
+        raise ValueError(f"granularity must be 'tokens' or 'sentences', not {granularity!r}")
+    return plan_windows(costs, max(1, (buffer_mb << 20) // (2 * unit)), window_sentences)
+
+
+@dataclass
+class Batch:
+    """One padded batch and where its real tokens come from and go to."""
+    input_ids: torch.Tensor       # (rows, longest) int64, right-padded
+    attention_mask: torch.Tensor  # (rows, longest) int64
+    flat: torch.Tensor            # (tokens,) position of each real token in the flattened batch
+    keep: torch.Tensor            # (rows, 2, longest) float64 pooling weights: all tokens, non-special ones
+    sentences: np.ndarray         # (rows,) sentence of each row, within the window
+    tokens: np.ndarray            # (tokens,) token index within the window, in gathered order
+
+
+def make_batch(window: Tokenised, rows: Sequence[int], pad_id: int) -> Batch:
+    """Pad sentences `rows` of `window` into one batch, with whole-array indexing only."""
+    rows = np.asarray(rows, dtype=np.int64)
+    lengths = window.lengths[rows]
+    longest = int(lengths.max())
+    row = np.repeat(np.arange(len(rows)), lengths)
+    column = np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    tokens = np.repeat(window.offsets[rows], lengths) + column
+    ids = np.full((len(rows), longest), pad_id, dtype=np.int64)
+    ids[row, column] = window.input_ids[tokens]
+    mask = np.zeros((len(rows), longest), dtype=np.int64)
+    mask[row, column] = 1
+    keep = np.zeros((len(rows), 2, longest), dtype=np.float64)
+    keep[row, 0, column] = 1.0
+    keep[row, 1, column] = ~window.special[tokens]
+    return Batch(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(row * longest + column),
+                 torch.from_numpy(keep), rows, tokens)
+
+
 @torch.inference_mode()
-def forward(loaded: LoadedModel, items: list[Tokenised], device: str) -> list[np.ndarray]:
-    """Hidden states (layers, n_i, d) float32 for each sentence of one batch."""
-    longest = max(len(item.input_ids) for item in items)
+def hidden_states(loaded: LoadedModel, batch: Batch, device: str) -> tuple[torch.Tensor, ...]:
+    """The model's hidden states of every layer, each (rows, longest, dim) on `device`."""
+    out = loaded.model(input_ids=batch.input_ids.to(device, non_blocking=True),
+                       attention_mask=batch.attention_mask.to(device, non_blocking=True), output_hidden_states=True)
+    return out.hidden_states
+
+
+def gather_tokens(hidden: tuple[torch.Tensor, ...], flat: torch.Tensor) -> torch.Tensor:
+    """(layers, tokens, dim): the real tokens of a padded batch, sentence after sentence."""
+    dim = hidden[0].shape[-1]
+    out = torch.empty((len(hidden), len(flat), dim), dtype=hidden[0].dtype, device=hidden[0].device)
+    for layer, states in enumerate(hidden):
+        torch.index_select(states.reshape(-1, dim), 0, flat, out=out[layer])
+    return out
+
+
+def pool(hidden: tuple[torch.Tensor, ...], keep: torch.Tensor) -> torch.Tensor:
+    """(layers, rows, 2, dim) float32 means over all tokens and over non-special ones, summed in float64."""
+    counts = keep.sum(dim=2, keepdim=True)  # never 0: `tokenise` drops sentences of special tokens only
+    return torch.stack([(torch.bmm(keep, states.double()) / counts).float() for states in hidden])
+
+
+def abs_max(values: torch.Tensor) -> torch.Tensor:
+    """Largest |value| of each layer of (layers, ...), in one pass (no |values| copy)."""
+    low, high = torch.aminmax(values.reshape(len(values), -1), dim=1)
+    return torch.maximum(high, -low)
+
+
+@dataclass
+class Reduced:
+    """What one batch leaves behind: stored vectors and per-layer maxima (on the device until copied)."""
+    vectors: torch.Tensor  # tokens: (layers, tokens, dim) in the stored dtype; sentences: (layers, rows, 2, dim)
+    peak: torch.Tensor     # (layers,) largest |hidden state|
+    error: torch.Tensor    # (layers,) largest float16 rounding error of the stored vectors (0 if none)
+
+
+@torch.inference_mode()
+def reduce(hidden: tuple[torch.Tensor, ...], batch: Batch, granularity: str, store: np.dtype) -> Reduced:
+    """Turn a batch's hidden states into what the cache stores, on the states' device."""
+    device = hidden[0].device
+    tokens = gather_tokens(hidden, batch.flat.to(device, non_blocking=True))
+    peak = abs_max(tokens)
+    if granularity == "sentences":
+        return Reduced(pool(hidden, batch.keep.to(device, non_blocking=True)), peak, torch.zeros_like(peak))
+    if store != np.float16:
+        return Reduced(tokens, peak, torch.zeros_like(peak))
+    stored = tokens.half()
+    return Reduced(stored, peak, abs_max(stored.float().sub_(tokens)))
+
+
+class Staging:
+    """Device -> host copies: on CUDA through two pinned buffers, without blocking the device.
+
+    While the host files batch k from one buffer, the device computes batch k+1 and copies
+    it into the other. On the CPU, the reduced tensors are the host tensors: no copy.
+    """
+
+    def __init__(self, device: str, shape: tuple[int, ...], dtype: torch.dtype):
+        self.cuda = torch.device(device).type == "cuda"
+        self.buffers = [torch.empty(shape, dtype=dtype, pin_memory=True) for _ in range(2)] if self.cuda else []
+        self.turn = 0
+
+    def copy(self, reduced: Reduced) -> tuple[Reduced, object]:
+        """Start copying `reduced` to the host; returns the host tensors and an event to wait for."""
+        if not self.cuda:
+            return reduced, None
+        buffer = self.buffers[self.turn].view(-1)[:reduced.vectors.numel()].view(reduced.vectors.shape)
+        self.turn = 1 - self.turn
+        buffer.copy_(reduced.vectors, non_blocking=True)
+        event = torch.cuda.Event()
+        event.record()
+        return Reduced(buffer, reduced.peak, reduced.error), event
+
+
+class Window:
+    """The stored vectors of one window, filled batch by batch in sorted order, kept in input order."""
+
+    def __init__(self, granularity: str, layers: int, n_tokens: int, n_sentences: int, dim: int, store: np.dtype):
+        self.granularity = granularity
+        if granularity == "tokens":
+            self.vectors = np.empty((layers, n_tokens, dim), dtype=store)
+        else:
+            self.vectors = np.empty((layers, n_sentences, len(POOLED), dim), dtype=POOLED_DTYPE)
+
+    def file(self, batch: Batch, host: Reduced) -> None:
+        rows = batch.tokens if self.granularity == "tokens" else batch.sentences
+        self.vectors[:, rows] = host.vectors.numpy()
+
+
+def run_window(loaded: LoadedModel, window: Tokenised, batches: list[list[int]], device: str, granularity: str,
+               store: np.dtype, staging: Staging, bar: tqdm) -> tuple[Window, torch.Tensor, torch.Tensor]:
+    """Encode one window; returns its vectors and its per-layer peak and rounding error (on the device).
+
+    Batch k+1 is queued on the device before batch k is filed on the host.
+    """
     pad = loaded.tokenizer.pad_token_id if loaded.tokenizer.pad_token_id is not None else 0
-    ids = torch.full((len(items), longest), pad, dtype=torch.long)
-    mask = torch.zeros((len(items), longest), dtype=torch.long)
-    for row, item in enumerate(items):
-        ids[row, :len(item.input_ids)] = torch.from_numpy(item.input_ids.astype(np.int64))
-        mask[row, :len(item.input_ids)] = 1
-    out = loaded.model(input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=True)
-    stacked = torch.stack(out.hidden_states).float().cpu().numpy()  # (layers, batch, longest, d)
-    return [stacked[:, row, :len(item.input_ids)] for row, item in enumerate(items)]
+    out = Window(granularity, loaded.n_layers, int(window.offsets[-1]), len(window), loaded.dim, store)
+    peak = error = None
+    pending: list[tuple[Batch, Reduced, object]] = []
+    for rows in batches:
+        batch = make_batch(window, rows, pad)
+        reduced = reduce(hidden_states(loaded, batch, device), batch, granularity, store)
+        peak = reduced.peak if peak is None else torch.maximum(peak, reduced.peak)
+        error = reduced.error if error is None else torch.maximum(error, reduced.error)
+        pending.append((batch, *staging.copy(reduced)))
+        if len(pending) == 2:
+            _file(out, *pending.pop(0), bar)
+    for item in pending:
+        _file(out, *item, bar)
+    return out, peak, error
+
+
+def _file(window: Window, batch: Batch, host: Reduced, event, bar: tqdm) -> None:
+    if event is not None:
+        event.synchronize()
+    window.file(batch, host)
+    bar.update()
 
 
 def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
            granularity: str = "tokens", dtype: str = "float16", max_length: int | None = None,
-           batch_tokens: int = 8192, max_batch: int = 256, buffer_mb: int = 256, window_sentences: int = 1024,
+           batch_tokens: int = 8192, max_batch: int = 256, buffer_mb: int = 1024, window_sentences: int = 8192,
            compression: str | None = None, shard: int = 0, n_shards: int = 1,
-           device: str = "cpu", attrs: dict | None = None, progress: IO | None = None) -> dict:
+           device: str = "cpu", writer_thread: bool = True, attrs: dict | None = None,
+           progress: IO | None = None) -> dict:
     """Encode `texts` (or this shard's part of them) into an activation cache at `out_path`.
 
     Returns a summary (counts, float16 error) that is also stored as file attributes.
     """
     limit = min(max_length or loaded.max_length, loaded.max_length)
-    items, report = tokenise(loaded.tokenizer, list(texts), limit)
-    if not items:
+    tokens, report = tokenise(loaded.tokenizer, list(texts), limit)
+    if not len(tokens):
         raise ValueError(f"no non-empty sentence to encode for {out_path}")
-    lengths = [len(item.input_ids) for item in items]
-    layers, dim = loaded.n_layers, loaded.dim
-    windows = plan_windows(lengths, max(1, (buffer_mb << 20) // (layers * dim * 4)), window_sentences)
+    layers, dim, store = loaded.n_layers, loaded.dim, np.dtype(dtype)
+    windows = window_plan(tokens.lengths, granularity, dtype, layers, dim, buffer_mb, window_sentences)
     if n_shards > len(windows):
         raise ValueError(f"{out_path}: {n_shards} shards but only {len(windows)} encoding windows of at "
                          f"most {window_sentences} sentences; use fewer shards or a smaller "
                          f"encode.window_sentences")
     mine = [windows[w] for w in shard_windows(len(windows), shard, n_shards)]
     first = mine[0].start if mine else 0
-    last = mine[-1].stop if mine else 0
-    items, lengths = items[first:last], lengths[first:last]
-    n_batches = sum(len(plan_batches([lengths[i - first] for i in w], batch_tokens, max_batch)) for w in mine)
-    offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
-    store = np.dtype(dtype)
-    max_abs = np.zeros(layers)
-    rounding = np.zeros(layers)
+    tokens = tokens.sentences(first, mine[-1].stop if mine else 0)
+    parts = [tokens.sentences(w.start - first, w.stop - first) for w in mine]
+    batches = [plan_batches(part.lengths.tolist(), batch_tokens, max_batch) for part in parts]
+    staging = Staging(device, _largest_batch(parts, batches, granularity, layers, dim),
+                      torch.float16 if granularity == "tokens" and store == np.float16 else torch.float32)
+    max_abs, rounding = np.zeros(layers), np.zeros(layers)
 
-    with atomic_path(out_path) as tmp, h5py.File(tmp, "w", rdcc_nbytes=64 << 20) as h5:
-        vectors = _create_vectors(h5, granularity, layers, int(offsets[-1]), len(items), dim, store, compression)
-        _write_fields(h5, items, offsets, granularity)
-        bar = tqdm(total=n_batches, file=progress, mininterval=10, desc=f"encode {Path(out_path).name}",
-                   disable=progress is None)
-        for window in mine:
-            lo = window.start - first
-            local = [lengths[i - first] for i in window]
-            block = np.empty((layers, sum(local), dim), np.float32)
-            starts = np.concatenate([[0], np.cumsum(local)])
-            for batch in plan_batches(local, batch_tokens, max_batch):
-                for j, states in zip(batch, forward(loaded, [items[lo + j] for j in batch], device)):
-                    block[:, starts[j]:starts[j + 1]] = states
-                bar.update()
-            max_abs = np.maximum(max_abs, np.abs(block).max(axis=(1, 2)))
-            if store == np.float16:
-                if (max_abs > FLOAT16_MAX).any():
-                    raise OverflowError(f"{out_path}: hidden states reach {max_abs.max():.4g}, beyond "
-                                        f"float16; set encode.dtype: float32")
-                err = np.abs(block.astype(np.float16).astype(np.float32) - block).max(axis=(1, 2))
-                rounding = np.maximum(rounding, err)
-            _write_window(vectors, granularity, block, starts, items[lo:lo + len(window)],
-                          int(offsets[lo]), lo)
+    with atomic_path(out_path) as tmp, h5py.File(tmp, "w", rdcc_nbytes=64 << 20) as h5, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer") as writer:
+        vectors = _create_vectors(h5, granularity, layers, int(tokens.offsets[-1]), len(tokens), dim, store,
+                                  compression)
+        _write_fields(h5, tokens, granularity)
+        bar = tqdm(total=sum(map(len, batches)), file=progress, mininterval=10,
+                   desc=f"encode {Path(out_path).name}", disable=progress is None)
+        writing: Future | None = None
+        for window, part, planned in zip(mine, parts, batches):
+            filled, peak, error = run_window(loaded, part, planned, device, granularity, store, staging, bar)
+            max_abs = np.maximum(max_abs, peak.cpu().double().numpy())
+            rounding = np.maximum(rounding, error.cpu().double().numpy())
+            if granularity == "tokens" and store == np.float16 and (max_abs > FLOAT16_MAX).any():
+                raise OverflowError(f"{out_path}: hidden states reach {max_abs.max():.4g}, beyond "
+                                    f"float16; set encode.dtype: float32")
+            if writing is not None:
+                writing.result()  # at most one window waits to be written while the next one is filled
+            args = (vectors, filled, int(tokens.offsets[window.start - first]), window.start - first)
+            writing = writer.submit(_write_window, *args) if writer_thread else _write_window(*args)
+        if writing is not None:
+            writing.result()
         bar.close()
         summary = {"n_input": report.n_input, "n_empty": report.n_empty, "n_truncated": report.n_truncated,
-                   "n_sentences": len(items), "n_tokens": int(offsets[-1]), "max_length": limit,
+                   "n_sentences": len(tokens), "n_tokens": int(tokens.offsets[-1]), "max_length": limit,
                    "max_abs_value": float(max_abs.max()), "float16_max_abs_error": float(rounding.max())}
         for key, value in {**(attrs or {}), **summary, "granularity": granularity, "dtype": dtype,
                            "shard": f"{shard}/{n_shards}", "model": loaded.name,
@@ -148,42 +314,43 @@ def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
     return summary
 
 
+def _largest_batch(parts: list[Tokenised], batches: list[list[list[int]]], granularity: str, layers: int,
+                   dim: int) -> tuple[int, ...]:
+    """Shape of the largest reduced batch: what a staging buffer must hold."""
+    if granularity == "tokens":
+        most = max(int(part.lengths[rows].sum()) for part, planned in zip(parts, batches) for rows in planned)
+        return layers, most, dim
+    return layers, max(len(rows) for planned in batches for rows in planned), len(POOLED), dim
+
+
 def _create_vectors(h5: h5py.File, granularity: str, layers: int, n_tokens: int, n_sentences: int,
                     dim: int, store: np.dtype, compression: str | None) -> list[h5py.Dataset]:
     if granularity == "tokens":
         rows = min(max(n_tokens, 1), chunk_rows(dim, store.itemsize))
         return [h5.create_dataset("hidden", (layers, n_tokens, dim), dtype=store,
                                   chunks=(1, rows, dim), compression=compression)]
-    if granularity != "sentences":
-        raise ValueError(f"granularity must be 'tokens' or 'sentences', not {granularity!r}")
-    # Pooled vectors stay float32: they are few, and means lose precision in float16.
-    return [h5.create_dataset(name, (layers, n_sentences, dim), dtype=np.float32,
+    return [h5.create_dataset(name, (layers, n_sentences, dim), dtype=POOLED_DTYPE,
                               chunks=(1, min(n_sentences, 1024), dim), compression=compression)
             for name in POOLED]
 
 
-def _write_fields(h5: h5py.File, items: list[Tokenised], offsets: np.ndarray, granularity: str) -> None:
-    h5.create_dataset("text", data=[item.text for item in items], dtype=STRING)
-    h5.create_dataset("source_index", data=np.array([item.source_index for item in items], np.int64))
-    h5.create_dataset("truncated", data=np.array([item.truncated for item in items], bool))
-    h5.create_dataset("n_tokens", data=np.diff(offsets).astype(np.int32))
+def _write_fields(h5: h5py.File, tokens: Tokenised, granularity: str) -> None:
+    h5.create_dataset("text", data=tokens.texts, dtype=STRING)
+    h5.create_dataset("source_index", data=tokens.source_index.astype(np.int64))
+    h5.create_dataset("truncated", data=tokens.truncated.astype(bool))
+    h5.create_dataset("n_tokens", data=tokens.lengths.astype(np.int32))
     if granularity != "tokens":
         return
-    h5.create_dataset("offsets", data=offsets)
-    h5.create_dataset("input_ids", data=np.concatenate([item.input_ids for item in items]))
-    h5.create_dataset("position", data=np.concatenate(
-        [np.arange(len(item.input_ids), dtype=np.int32) for item in items]))
-    h5.create_dataset("word_index", data=np.concatenate([item.word_index for item in items]))
-    h5.create_dataset("special", data=np.concatenate([item.special for item in items]))
+    h5.create_dataset("offsets", data=tokens.offsets.astype(np.int64))
+    h5.create_dataset("input_ids", data=tokens.input_ids)
+    h5.create_dataset("position", data=tokens.position.astype(np.int32))
+    h5.create_dataset("word_index", data=tokens.word_index)
+    h5.create_dataset("special", data=tokens.special)
 
 
-def _write_window(vectors: list[h5py.Dataset], granularity: str, block: np.ndarray, starts: np.ndarray,
-                  items: list[Tokenised], token_start: int, sentence_start: int) -> None:
-    if granularity == "tokens":
-        vectors[0][:, token_start:token_start + block.shape[1]] = block.astype(vectors[0].dtype)
+def _write_window(vectors: list[h5py.Dataset], window: Window, token_start: int, sentence_start: int) -> None:
+    if window.granularity == "tokens":
+        vectors[0][:, token_start:token_start + window.vectors.shape[1]] = window.vectors
         return
-    keep_all = np.ones(block.shape[1], bool)
-    keep_words = ~np.concatenate([item.special for item in items])
-    for dataset, keep in zip(vectors, (keep_all, keep_words)):
-        pooled = np.stack([segment_means(block[layer], starts, keep) for layer in range(block.shape[0])])
-        dataset[:, sentence_start:sentence_start + len(items)] = pooled
+    for k, dataset in enumerate(vectors):
+        dataset[:, sentence_start:sentence_start + window.vectors.shape[1]] = window.vectors[:, :, k]
