@@ -122,3 +122,26 @@ def test_window_write_error_reaches_the_caller(minilm, texts, tmp_path, monkeypa
     with pytest.raises(OSError, match="disk full"):
         encode.encode(minilm, texts, tmp_path / "w.h5", **SETTINGS)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_settings_per_device():
+    assert encode.for_device(4096, "cuda:1", "batch_tokens") == 4096
+    assert encode.for_device({"cpu": 8192, "cuda": 65536}, "cuda:1", "batch_tokens") == 65536
+    assert encode.for_device({"cpu": 8192, "cuda": 65536}, "cpu", "batch_tokens") == 8192
+    with pytest.raises(ValueError, match="batch_tokens.*'mps'.*cpu"):
+        encode.for_device({"cpu": 8192}, "mps", "batch_tokens")
+
+
+@pytest.mark.parametrize("granularity", ["tokens", "sentences"])
+def test_two_buffer_staging_files_every_batch_right(minilm, texts, tmp_path, monkeypatch, granularity):
+    """The CUDA pipeline (batch k+1 reduced before batch k is filed) run on the CPU: same cache."""
+    encode.encode(minilm, texts, tmp_path / "direct.h5", granularity=granularity, **SETTINGS)
+
+    class Rotating(encode.Staging):
+        def __init__(self, device, shape, dtype):
+            super().__init__(device, shape, dtype, rotate=True)
+    monkeypatch.setattr(encode, "Staging", Rotating)
+    encode.encode(minilm, texts, tmp_path / "rotated.h5", granularity=granularity, **SETTINGS)
+    name = "hidden" if granularity == "tokens" else "pooled_nospecial"
+    with h5py.File(tmp_path / "direct.h5") as direct, h5py.File(tmp_path / "rotated.h5") as rotated:
+        np.testing.assert_array_equal(rotated[name][:], direct[name][:])

@@ -31,7 +31,7 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Sequence
+from typing import IO, Mapping, Sequence
 
 import h5py
 import numpy as np
@@ -151,34 +151,14 @@ class Workspace:
         return buffer[:size].view(shape)
 
 
-def abs_max(values: torch.Tensor) -> torch.Tensor:
-    """Largest |value| of each layer of (layers, ...), without a |values| copy.
+def pool(states: torch.Tensor, keep: torch.Tensor, counts: torch.Tensor, wide: torch.Tensor,
+         out: torch.Tensor) -> None:
+    """`out` (2, rows, dim) := means of one layer's padded states over all tokens and over non-special ones.
 
-    (`amax` and `amin` separately: `torch.aminmax` was 8× slower on the CPU here.)
+    Summed in float64 like `cache.segment_means`, which gives the same float32 means here.
     """
-    flat = values.reshape(len(values), -1)
-    return torch.maximum(flat.amax(dim=1), flat.amin(dim=1).neg())
-
-
-def gather_tokens(hidden: tuple[torch.Tensor, ...], flat: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
-    """`out` (layers, tokens, dim) := the real tokens of a padded batch, sentence after sentence."""
-    dim = hidden[0].shape[-1]
-    for layer, states in enumerate(hidden):
-        torch.index_select(states.reshape(-1, dim), 0, flat, out=out[layer])
-    return out
-
-
-def pool(hidden: tuple[torch.Tensor, ...], keep: torch.Tensor, work: Workspace) -> torch.Tensor:
-    """(2, layers, rows, dim) float32 means over all tokens and over non-special ones, summed in float64."""
-    counts = keep.sum(dim=2, keepdim=True)  # never 0: `tokenise` drops sentences of special tokens only
-    rows, dim = keep.shape[0], hidden[0].shape[-1]
-    out = work.get("pooled", (len(POOLED), len(hidden), rows, dim), torch.float32)
-    wide = work.get("wide", hidden[0].shape, torch.float64)
-    sums = work.get("sums", (rows, len(POOLED), dim), torch.float64)
-    for layer, states in enumerate(hidden):
-        torch.bmm(keep, wide.copy_(states), out=sums).div_(counts)
-        out[:, layer].copy_(sums.transpose(0, 1))
-    return out
+    sums = torch.bmm(keep, wide.copy_(states))  # (rows, 2, dim)
+    out.copy_(sums.div_(counts).transpose(0, 1))
 
 
 @dataclass
@@ -192,42 +172,63 @@ class Reduced:
 @torch.inference_mode()
 def reduce(hidden: tuple[torch.Tensor, ...], batch: Batch, granularity: str, store: np.dtype,
            work: Workspace) -> Reduced:
-    """Turn a batch's hidden states into what the cache stores, on the states' device."""
-    device, dim = hidden[0].device, hidden[0].shape[-1]
-    shape = (len(hidden), len(batch.flat), dim)
-    tokens = gather_tokens(hidden, batch.flat.to(device, non_blocking=True), work.get("tokens", shape, torch.float32))
-    peak = abs_max(tokens)
-    none = torch.zeros_like(peak)
+    """Turn a batch's hidden states into what the cache stores, on their device, one layer at a time.
+
+    Besides the stored vectors, this needs two float32 tokens × dim scratch layers (a third
+    of what all layers would take). The returned tensors live in `work`: the next batch
+    overwrites them.
+    """
+    device, layers, dim = hidden[0].device, len(hidden), hidden[0].shape[-1]
+    flat = batch.flat.to(device, non_blocking=True)
+    peak = work.get("peak", (layers,), torch.float32)
+    error = work.get("error", (layers,), torch.float32).zero_()
+    scratch = work.get("scratch", (len(flat), dim), torch.float32)
     if granularity == "sentences":
-        return Reduced(pool(hidden, batch.keep.to(device, non_blocking=True), work), peak, none)
-    if store != np.float16:
-        return Reduced(tokens, peak, none)
-    stored = work.get("stored", shape, torch.float16).copy_(tokens)
-    error = work.get("error", shape, torch.float32).copy_(stored).sub_(tokens)
-    return Reduced(stored, peak, abs_max(error))
+        keep = batch.keep.to(device, non_blocking=True)
+        counts = keep.sum(dim=2, keepdim=True)  # never 0: `tokenise` drops sentences of special tokens only
+        vectors = work.get("pooled", (len(POOLED), layers, len(keep), dim), torch.float32)
+        wide = work.get("wide", hidden[0].shape, torch.float64)
+    else:
+        vectors = work.get("stored", (layers, len(flat), dim), torch.float16 if store == np.float16 else torch.float32)
+    for layer, states in enumerate(hidden):
+        tokens = vectors[layer] if vectors.dtype == torch.float32 and granularity == "tokens" else scratch
+        torch.index_select(states.reshape(-1, dim), 0, flat, out=tokens)
+        torch.maximum(tokens.amax(), tokens.amin().neg(), out=peak[layer])  # amax, amin: aminmax was 8x slower
+        if granularity == "sentences":
+            pool(states, keep, counts, wide, vectors[:, layer])
+        elif vectors.dtype == torch.float16:
+            vectors[layer].copy_(tokens)
+            difference = work.get("difference", tokens.shape, torch.float32).copy_(vectors[layer]).sub_(tokens)
+            torch.maximum(difference.amax(), difference.amin().neg(), out=error[layer])
+    return Reduced(vectors, peak, error)
 
 
 class Staging:
-    """Device -> host copies: on CUDA through two pinned buffers, without blocking the device.
+    """Device -> host copies: on CUDA into two pinned buffers in turn, without blocking the device.
 
     While the host files batch k from one buffer, the device computes batch k+1 and copies
-    it into the other (`depth` 2). On the CPU the reduced tensors are already on the host;
-    they live in the reused workspace, so each batch is filed before the next one runs.
+    it into the other (`depth` 2). On the CPU the reduced tensors are already host memory
+    (in the reused workspace), so each batch is filed before the next one runs (`depth` 1).
+    `rotate` forces the two-buffer rotation without CUDA, for tests.
     """
 
-    def __init__(self, device: str, shape: tuple[int, ...], dtype: torch.dtype):
+    def __init__(self, device: str, shape: tuple[int, ...], dtype: torch.dtype, rotate: bool | None = None):
         self.cuda = torch.device(device).type == "cuda"
-        self.buffers = [torch.empty(shape, dtype=dtype, pin_memory=True) for _ in range(2)] if self.cuda else []
-        self.depth = 2 if self.cuda else 1
+        self.rotate = self.cuda if rotate is None else rotate
+        self.buffers = [torch.empty(shape, dtype=dtype, pin_memory=self.cuda) for _ in range(2)] if self.rotate else []
+        self.depth = 2 if self.rotate else 1
         self.turn = 0
 
     def copy(self, reduced: Reduced) -> tuple[Reduced, object]:
-        """Start copying `reduced` to the host; returns the host tensors and an event to wait for."""
-        if not self.cuda:
-            return reduced, None
-        buffer = self.buffers[self.turn].view(-1)[:reduced.vectors.numel()].view(reduced.vectors.shape)
+        """Start copying `reduced` to the host; returns the host tensors and, on CUDA, an event to wait for."""
+        if not self.rotate:
+            return Reduced(reduced.vectors.cpu(), reduced.peak, reduced.error), None
+        vectors = reduced.vectors
+        buffer = self.buffers[self.turn].view(-1)[:vectors.numel()].view(vectors.shape)
         self.turn = 1 - self.turn
-        buffer.copy_(reduced.vectors, non_blocking=True)
+        buffer.copy_(vectors, non_blocking=self.cuda)
+        if not self.cuda:
+            return Reduced(buffer, reduced.peak, reduced.error), None
         event = torch.cuda.Event()
         event.record()
         return Reduced(buffer, reduced.peak, reduced.error), event
@@ -268,13 +269,14 @@ def run_window(loaded: LoadedModel, window: Tokenised, batches: list[list[int]],
     """
     pad = loaded.tokenizer.pad_token_id if loaded.tokenizer.pad_token_id is not None else 0
     out = Window(granularity, loaded.n_layers, int(window.offsets[-1]), len(window), loaded.dim, store, reuse)
-    peak = error = None
+    peak = torch.zeros(loaded.n_layers, device=device)
+    error = torch.zeros(loaded.n_layers, device=device)
     pending: list[tuple[Batch, Reduced, object]] = []
     for rows in batches:
         batch = make_batch(window, rows, pad)
         reduced = reduce(hidden_states(loaded, batch, device), batch, granularity, store, work)
-        peak = reduced.peak if peak is None else torch.maximum(peak, reduced.peak)
-        error = reduced.error if error is None else torch.maximum(error, reduced.error)
+        torch.maximum(peak, reduced.peak, out=peak)
+        torch.maximum(error, reduced.error, out=error)
         pending.append((batch, *staging.copy(reduced)))
         if len(pending) == staging.depth:
             _file(out, *pending.pop(0), bar)
@@ -290,16 +292,28 @@ def _file(window: Window, batch: Batch, host: Reduced, event, bar: tqdm) -> None
     bar.update()
 
 
+def for_device(value: int | Mapping[str, int], device: str, name: str) -> int:
+    """A setting given once, or per device type (e.g. `{cpu: 8192, cuda: 65536}`) as memory differs."""
+    if not isinstance(value, Mapping):
+        return int(value)
+    kind = torch.device(device).type
+    if kind not in value:
+        raise ValueError(f"encode.{name} gives no value for device type {kind!r} (only for {sorted(value)})")
+    return int(value[kind])
+
+
 def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
            granularity: str = "tokens", dtype: str = "float16", max_length: int | None = None,
-           batch_tokens: int = 8192, max_batch: int = 256, buffer_mb: int = 1024, window_sentences: int = 8192,
+           batch_tokens: int | Mapping[str, int] = 8192, max_batch: int | Mapping[str, int] = 256, buffer_mb: int = 1024, window_sentences: int = 8192,
            compression: str | None = None, shard: int = 0, n_shards: int = 1,
            device: str = "cpu", writer_thread: bool = True, attrs: dict | None = None,
            progress: IO | None = None) -> dict:
     """Encode `texts` (or this shard's part of them) into an activation cache at `out_path`.
 
     Returns a summary (counts, float16 error) that is also stored as file attributes.
+    `batch_tokens` and `max_batch` may be given per device type.
     """
+    batch_tokens, max_batch = for_device(batch_tokens, device, "batch_tokens"), for_device(max_batch, device, "max_batch")
     limit = min(max_length or loaded.max_length, loaded.max_length)
     tokens, report = tokenise(loaded.tokenizer, list(texts), limit)
     if not len(tokens):
@@ -350,7 +364,8 @@ def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
                    "n_sentences": len(tokens), "n_tokens": int(tokens.offsets[-1]), "max_length": limit,
                    "max_abs_value": float(max_abs.max()), "float16_max_abs_error": float(rounding.max())}
         for key, value in {**(attrs or {}), **summary, "granularity": granularity, "dtype": dtype,
-                           "shard": f"{shard}/{n_shards}", "model": loaded.name,
+                           "shard": f"{shard}/{n_shards}",
+                           "batch_tokens": batch_tokens, "max_batch": max_batch, "model": loaded.name,
                            "model_location": loaded.location, "model_revision": loaded.revision,
                            "weight_hash": loaded.weight_hash,
                            "tokenizer": type(loaded.tokenizer).__name__}.items():
