@@ -186,7 +186,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="posart-bench-stats-") as tmp:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        summary = seed_cache(work / "seed.h5", args.data_dir / "SST-2" / "train.tsv", args.seed_n, args.seed, args.threads)
+        summary = seed_cache(work / "seed.h5", args.data_dir / "SST-2" / "train.tsv", args.seed_n, args.seed,
+                             args.threads)
         rows, diffs, raw = [], {}, {}
         for factor in args.factors:
             cache = work / f"cache_x{factor:g}.h5"
