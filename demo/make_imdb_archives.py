@@ -3,7 +3,7 @@
 The reviews below were written for this demo (none comes from the IMDB dataset). Each
 archive holds `aclImdb/<split>/{pos,neg}/<id>_<rating>.txt` like the real split archives
 (ratings 7-10 positive, 1-4 negative; `<br /><br />` line breaks as in the real texts).
-The output is byte-reproducible: `posart.download.write_tar_gz` sorts the members and
+The output is byte-reproducible: `posart.archives.write_tar_gz` sorts the members and
 fixes mtimes, owners and the gzip timestamp. Run from the repository root:
 
     python demo/make_imdb_archives.py
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from posart.download import write_tar_gz
+from posart.archives import write_tar_gz
 
 OUT = Path(__file__).resolve().parent / "data" / "IMDB"
 

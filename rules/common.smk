@@ -1,30 +1,10 @@
-# Paths, names and input functions shared by all rules. No science here.
-import os
+# Paths, names and input functions shared by all rules. No science here: the config was
+# loaded and checked by posart.config (Snakefile); datasets come from posart.registry.
 import re
-import sys
 
-# The workflow imports the package from this checkout; jobs find it through the
-# scripts/posart link (Snakemake puts the scripts folder on a script's sys.path), so
-# even a conda env without posart installed runs this checkout's code.
-sys.path.insert(0, os.path.join(workflow.basedir, "src"))
+from posart import download, identity, prepare, registry
 
-from posart import download, prepare
-
-
-def canonical(value):
-    """Dicts with sorted keys, recursively: Snakemake compares params by their text, so key
-    order (which differs between YAML files and --config) must not look like a change."""
-    if isinstance(value, dict):
-        return {key: canonical(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [canonical(item) for item in value]
-    return value
-
-
-_sorted = canonical(config)
-config.clear()
-config.update(_sorted)
-
+REGISTRY = registry.load()
 DATA_DIR = config["data_dir"]
 MODELS = list(config["models"])
 CORPORA = list(config["corpora"])
@@ -34,45 +14,14 @@ TASKS = list(config["supervised"]["tasks"])
 WIC_ON = config["wic"]["enabled"]
 GEOMETRY_CORPUS = config["geometry"]["corpus"]
 OUTLIER_CORPORA = config["outliers"]["corpora"]
+TABLE_FORMATS = ["csv", "md", "tex"]
+# Every table encoded for a model: results/data/{table}.csv -> results/{model}/activations/{table}.h5.
+ENCODED = prepare.prepared_tables(config)
 
 
 def _names(values):
     """A wildcard constraint matching exactly the given names."""
     return "|".join(re.escape(v) for v in values) or "(?!)"
-
-
-def check_references():
-    """Config cross-references the schema cannot express; fail before any job runs."""
-    used = set(OUTLIER_CORPORA) | {e["corpus"] for e in config["postprocess"].values()}
-    used |= {GEOMETRY_CORPUS} if GEOMETRY_CORPUS else set()
-    for name in sorted(used - set(CORPORA)):
-        raise ValueError(f"config: corpus {name!r} is used (outliers.corpora, postprocess.*.corpus "
-                         f"or geometry.corpus) but not defined under `corpora`")
-    for method, entry in config["postprocess"].items():
-        if entry["method"] == "clip" and entry.get("dims", "detected") == "detected" \
-                and entry["corpus"] not in OUTLIER_CORPORA:
-            raise ValueError(f"config: postprocess.{method} clips detected dims on corpus "
-                             f"{entry['corpus']!r}, which is not in outliers.corpora")
-        pooling = {"sts": config["sts"]["special_tokens"], "supervised": config["supervised"]["special_tokens"]}
-        for task, special in pooling.items():
-            if entry.get("level") == "sentences" and special != config["outliers"]["special_tokens"]:
-                raise ValueError(f"config: postprocess.{method} is fitted on sentence means pooled with "
-                                 f"outliers.special_tokens={config['outliers']['special_tokens']}, but "
-                                 f"{task}.special_tokens={special}; make them agree")
-        if entry["method"] == "clip" and isinstance(entry.get("dims"), dict):
-            for model in sorted(set(MODELS) - set(entry["dims"])):
-                raise ValueError(f"config: postprocess.{method}.dims has no dims for model {model!r}")
-
-
-check_references()
-
-# Everything encoded for a model: token caches for corpora and WiC, sentence caches otherwise.
-ENCODED = {name: "tokens" for name in CORPORA}
-if WIC_ON:
-    ENCODED["wic"] = "tokens"
-if STS_DATASETS:
-    ENCODED["sts"] = "sentences"
-ENCODED.update({f"sup_{task}": "sentences" for task in TASKS})
 
 
 wildcard_constraints:
@@ -90,101 +39,106 @@ def data_files(relative_paths):
     return [f"{DATA_DIR}/{path}" for path in relative_paths]
 
 
-def corpus_relative(wildcards):
-    return prepare.files_corpus(config["corpora"][wildcards.corpus])
-
-
-def corpus_files(wildcards):
-    return data_files(corpus_relative(wildcards))
-
-
-def corpus_entry(wildcards):
-    return config["corpora"][wildcards.corpus]
-
-
-def supervised_relative(wildcards):
-    return prepare.files_supervised(wildcards.task)
-
-
-def supervised_files(wildcards):
-    return data_files(supervised_relative(wildcards))
-
-
-def supervised_params(wildcards):
-    section = config["supervised"]
-    return {"task": wildcards.task, "dev_fraction": section["dev_fraction"], "seed": section["seed"],
-            "limit": section["tasks"][wildcards.task].get("limit")}
-
-
+WIC_FILES = prepare.files_wic(config["wic"]["split"])
+STS_FILES = prepare.files_sts(STS_DATASETS)
 SUPERVISED_TRAINING = {key: config["supervised"][key] for key in ("epochs", "lr", "seed", "special_tokens")}
 
 
-def task_batch_size(wildcards):
+def get_corpus_relative(wildcards):
+    return prepare.files_corpus(config["corpora"][wildcards.corpus])
+
+
+def get_corpus_files(wildcards):
+    return data_files(get_corpus_relative(wildcards))
+
+
+def get_corpus_entry(wildcards):
+    return config["corpora"][wildcards.corpus]
+
+
+def get_supervised_relative(wildcards):
+    return prepare.files_supervised(wildcards.task)
+
+
+def get_supervised_files(wildcards):
+    return data_files(get_supervised_relative(wildcards))
+
+
+def get_supervised_params(wildcards):
+    section = config["supervised"]
+    return {
+        "task": wildcards.task,
+        "dev_fraction": section["dev_fraction"],
+        "seed": section["seed"],
+        "limit": section["tasks"][wildcards.task]["limit"],
+    }
+
+
+def get_batch_size(wildcards):
     return config["supervised"]["tasks"][wildcards.task]["batch_size"]
 
 
-WIC_FILES = prepare.files_wic(config["wic"]["split"])
-STS_FILES = [path for name in STS_DATASETS for path in prepare.files_sts(name)]
+def get_n_classes(wildcards):
+    return REGISTRY.dataset(wildcards.task).n_classes
 
 
-def prepared_table(wildcards):
-    name = wildcards.dataset
-    if name in CORPORA:
-        return f"results/data/corpus/{name}.csv"
-    if name.startswith("sup_"):
-        return f"results/data/supervised/{name[4:]}.csv"
-    return f"results/data/{name}.csv"
-
-
-def model_entry(wildcards):
+def get_model_entry(wildcards):
     return config["models"][wildcards.model]
 
 
-def granularity(wildcards):
+def get_model_signature(wildcards):
+    """Cheap stamp of the model's weights on disk (sizes, mtimes, package version)."""
+    return identity.signature(config["models"][wildcards.model])
+
+
+def get_granularity(wildcards):
     return ENCODED[wildcards.dataset]
 
 
-def shard_files(wildcards):
+def get_shard_files(wildcards):
     n = config["encode"]["shards"]
     return [f"results/{wildcards.model}/activations/{wildcards.dataset}/shard{k}of{n}.h5" for k in range(n)]
 
 
-def cache(dataset):
-    return f"results/{{model}}/activations/{dataset}.h5"
+def cache(table):
+    return f"results/{{model}}/activations/{table}.h5"
 
 
-def fit_files(wildcards):
+def get_fit_files(wildcards):
     """The fitted post-processing map a method needs (none for raw)."""
     if wildcards.method == "raw":
         return []
     return [f"results/{wildcards.model}/postprocess/{wildcards.method}.npz"]
 
 
-def fit_inputs(wildcards):
+def get_fit_inputs(wildcards):
     entry = config["postprocess"][wildcards.fitted]
     inputs = {"stats": f"results/{wildcards.model}/stats/{entry['corpus']}.npz"}
-    if entry["method"] == "clip" and entry.get("dims", "detected") == "detected":
+    if entry["method"] == "clip" and entry["dims"] == "detected":
         inputs["outliers"] = f"results/{wildcards.model}/outliers/{entry['corpus']}.csv"
     return inputs
 
 
-def fit_params(wildcards):
+def get_fit_params(wildcards):
     entry = dict(config["postprocess"][wildcards.fitted])
     if isinstance(entry.get("dims"), dict):
         entry["dims"] = entry["dims"][wildcards.model]
     return entry
 
 
-def per_method(pattern):
-    """Input function: one file per post-processing method (raw included)."""
-    def files(wildcards):
+def get_per_method(pattern):
+    """An input function: one file per post-processing method (raw included)."""
+
+    def get_files(wildcards):
         return expand(pattern, model=wildcards.model, method=METHODS, allow_missing=True)
-    return files
+
+    return get_files
 
 
-def supervised_parts(wildcards):
-    return expand("results/{model}/tasks/supervised/{task}/{method}.csv",
-                  model=wildcards.model, task=TASKS, method=METHODS)
+def get_supervised_parts(wildcards):
+    return expand(
+        "results/{model}/tasks/supervised/{task}/{method}.csv", model=wildcards.model, task=TASKS, method=METHODS
+    )
 
 
 def per_model(pattern):
@@ -209,6 +163,3 @@ def all_targets():
         targets += per_model("results/{model}/tasks/supervised.csv")
         targets += expand("results/paper/table3_supervised.{ext}", ext=TABLE_FORMATS)
     return targets
-
-
-TABLE_FORMATS = ["csv", "md", "tex"]

@@ -3,28 +3,28 @@
 
 rule geometry:
     input:
-        cache=cache(GEOMETRY_CORPUS),
-        fit=fit_files,
+        cache=cache(f"corpus/{GEOMETRY_CORPUS}"),
+        fit=get_fit_files,
     output:
         "results/{model}/geometry/{method}.csv",
-    params:
-        geometry=config["geometry"],
     log:
         "logs/geometry/{model}/{method}.log",
     conda:
         "../envs/analysis.yaml"
+    params:
+        geometry=config["geometry"],
     script:
         "../scripts/geometry.py"
 
 
 rule collect_geometry:
-    localrule: True
     input:
-        per_method("results/{model}/geometry/{method}.csv"),
+        get_per_method("results/{model}/geometry/{method}.csv"),
     output:
         "results/{model}/geometry.csv",
     log:
-        "logs/collect/{model}/geometry.log",
+        "logs/collect_geometry/{model}.log",
+    localrule: True
     conda:
         "../envs/analysis.yaml"
     script:

@@ -3,37 +3,36 @@
 
 rule stats:
     input:
-        cache("{corpus}"),
+        cache("corpus/{corpus}"),
     output:
         "results/{model}/stats/{corpus}.npz",
-    params:
-        special_tokens=config["outliers"]["special_tokens"],
     log:
         "logs/stats/{model}/{corpus}.log",
     conda:
         "../envs/analysis.yaml"
+    params:
+        special_tokens=config["outliers"]["special_tokens"],
     script:
         "../scripts/stats.py"
 
 
 rule outliers:
-    localrule: True
     input:
         "results/{model}/stats/{corpus}.npz",
     output:
         "results/{model}/outliers/{corpus}.csv",
-    params:
-        criterion=config["outliers"]["criterion"],
     log:
         "logs/outliers/{model}/{corpus}.log",
+    localrule: True
     conda:
         "../envs/analysis.yaml"
+    params:
+        criterion=config["outliers"]["criterion"],
     script:
         "../scripts/outliers.py"
 
 
 rule fig1_mean_vectors:
-    localrule: True
     input:
         expand("results/{{model}}/outliers/{corpus}.csv", corpus=OUTLIER_CORPORA[:1]),
     output:
@@ -44,7 +43,8 @@ rule fig1_mean_vectors:
             labels={"model": "{model}", "figure": "1-2 mean vectors"},
         ),
     log:
-        "logs/fig1/{model}.log",
+        "logs/fig1_mean_vectors/{model}.log",
+    localrule: True
     conda:
         "../envs/report.yaml"
     script:

@@ -2,7 +2,6 @@
 
 
 rule table1_wic:
-    localrule: True
     input:
         results=per_model("results/{model}/tasks/wic.csv"),
         pairs="results/data/wic.csv",
@@ -17,7 +16,8 @@ rule table1_wic:
             for ext in TABLE_FORMATS
         },
     log:
-        "logs/paper/table1_wic.log",
+        "logs/table1_wic/table1_wic.log",
+    localrule: True
     conda:
         "../envs/report.yaml"
     script:
@@ -25,7 +25,6 @@ rule table1_wic:
 
 
 rule table2_sts:
-    localrule: True
     input:
         per_model("results/{model}/tasks/sts.csv"),
     output:
@@ -38,18 +37,18 @@ rule table2_sts:
             )
             for ext in TABLE_FORMATS
         },
-    params:
-        aggregate=config["sts"]["aggregate"],
     log:
-        "logs/paper/table2_sts.log",
+        "logs/table2_sts/table2_sts.log",
+    localrule: True
     conda:
         "../envs/report.yaml"
+    params:
+        aggregate=config["sts"]["aggregate"],
     script:
         "../scripts/table2_sts.py"
 
 
 rule table3_supervised:
-    localrule: True
     input:
         per_model("results/{model}/tasks/supervised.csv"),
     output:
@@ -62,18 +61,18 @@ rule table3_supervised:
             )
             for ext in TABLE_FORMATS
         },
-    params:
-        select_by=config["supervised"]["select_by"],
     log:
-        "logs/paper/table3_supervised.log",
+        "logs/table3_supervised/table3_supervised.log",
+    localrule: True
     conda:
         "../envs/report.yaml"
+    params:
+        select_by=config["supervised"]["select_by"],
     script:
         "../scripts/table3_supervised.py"
 
 
 rule fig6_geometry:
-    localrule: True
     input:
         per_model("results/{model}/geometry.csv"),
     output:
@@ -84,7 +83,8 @@ rule fig6_geometry:
             labels={"figure": "6 anisotropy and self-similarity"},
         ),
     log:
-        "logs/paper/fig6_geometry.log",
+        "logs/fig6_geometry/fig6_geometry.log",
+    localrule: True
     conda:
         "../envs/report.yaml"
     script:

@@ -2,16 +2,16 @@
 
 
 rule fit_postprocess:
-    localrule: True
     input:
-        unpack(fit_inputs),
+        unpack(get_fit_inputs),
     output:
         "results/{model}/postprocess/{fitted}.npz",
-    params:
-        method=fit_params,
     log:
         "logs/fit_postprocess/{model}/{fitted}.log",
+    localrule: True
     conda:
         "../envs/analysis.yaml"
+    params:
+        method=get_fit_params,
     script:
         "../scripts/fit_postprocess.py"

@@ -5,16 +5,16 @@ rule wic:
     input:
         cache=cache("wic"),
         pairs="results/data/wic.csv",
-        fit=fit_files,
+        fit=get_fit_files,
     output:
         "results/{model}/tasks/wic/{method}.csv",
-    params:
-        thresholds=config["wic"]["thresholds"],
-        pooling=config["wic"]["pooling"],
     log:
         "logs/wic/{model}/{method}.log",
     conda:
         "../envs/analysis.yaml"
+    params:
+        thresholds=config["wic"]["thresholds"],
+        pooling=config["wic"]["pooling"],
     script:
         "../scripts/wic.py"
 
@@ -23,45 +23,47 @@ rule sts:
     input:
         cache=cache("sts"),
         pairs="results/data/sts.csv",
-        fit=fit_files,
+        fit=get_fit_files,
     output:
         "results/{model}/tasks/sts/{method}.csv",
-    params:
-        special_tokens=config["sts"]["special_tokens"],
     log:
         "logs/sts/{model}/{method}.log",
     conda:
         "../envs/analysis.yaml"
+    params:
+        special_tokens=config["sts"]["special_tokens"],
     script:
         "../scripts/sts.py"
 
 
 rule supervised:
     input:
-        cache=cache("sup_{task}"),
+        cache=cache("supervised/{task}"),
         examples="results/data/supervised/{task}.csv",
-        fit=fit_files,
+        fit=get_fit_files,
     output:
         "results/{model}/tasks/supervised/{task}/{method}.csv",
-    params:
-        training=SUPERVISED_TRAINING,
-        batch_size=task_batch_size,
     log:
         "logs/supervised/{model}/{task}/{method}.log",
     conda:
         "../envs/analysis.yaml"
+    threads: 1
+    params:
+        training=SUPERVISED_TRAINING,
+        batch_size=get_batch_size,
+        n_classes=get_n_classes,
     script:
         "../scripts/supervised.py"
 
 
 rule collect_wic:
-    localrule: True
     input:
-        per_method("results/{model}/tasks/wic/{method}.csv"),
+        get_per_method("results/{model}/tasks/wic/{method}.csv"),
     output:
         "results/{model}/tasks/wic.csv",
     log:
-        "logs/collect/{model}/wic.log",
+        "logs/collect_wic/{model}.log",
+    localrule: True
     conda:
         "../envs/analysis.yaml"
     script:
@@ -69,13 +71,13 @@ rule collect_wic:
 
 
 rule collect_sts:
-    localrule: True
     input:
-        per_method("results/{model}/tasks/sts/{method}.csv"),
+        get_per_method("results/{model}/tasks/sts/{method}.csv"),
     output:
         "results/{model}/tasks/sts.csv",
     log:
-        "logs/collect/{model}/sts.log",
+        "logs/collect_sts/{model}.log",
+    localrule: True
     conda:
         "../envs/analysis.yaml"
     script:
@@ -83,13 +85,13 @@ rule collect_sts:
 
 
 rule collect_supervised:
-    localrule: True
     input:
-        supervised_parts,
+        get_supervised_parts,
     output:
         "results/{model}/tasks/supervised.csv",
     log:
-        "logs/collect/{model}/supervised.log",
+        "logs/collect_supervised/{model}.log",
+    localrule: True
     conda:
         "../envs/analysis.yaml"
     script:

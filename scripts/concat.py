@@ -1,4 +1,5 @@
 """Adapter: per-method (or per-task) tables -> one tidy table."""
+
 from posart import adapter, atomic, tables
 
 with adapter.run(snakemake):

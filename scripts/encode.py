@@ -1,22 +1,34 @@
 """Adapter: prepared table -> one shard of an activation cache."""
+
 import json
 
 import pandas as pd
 import torch
 
-from posart import adapter, encode, models, prepare, provenance
+from posart import adapter, encode, identity, models, prepare, provenance
 
 torch.set_num_threads(snakemake.threads)
 settings = dict(snakemake.params.encode)
 with adapter.run(snakemake) as record:
     device = models.pick_device(settings.pop("device"))
     loaded = models.load(snakemake.wildcards.model, snakemake.params.model, device=device)
-    record["model"] = {"name": loaded.name, "location": loaded.location, "revision": loaded.revision,
-                       "weight_hash": loaded.weight_hash}
+    record["model"] = identity.verify(loaded, snakemake.input.identity)
     texts = prepare.texts(pd.read_csv(snakemake.input[0], keep_default_na=False))
     settings.pop("shards")
-    encode.encode(loaded, texts, snakemake.output[0], granularity=snakemake.params.granularity,
-                  shard=int(snakemake.wildcards.shard), n_shards=int(snakemake.wildcards.nshards),
-                  device=device, progress=record["progress"], **settings,
-                  attrs={"config_hash": provenance.config_hash(dict(snakemake.params)),
-                         "packages": json.dumps(provenance.package_versions())})
+    sample = provenance.read(snakemake.input[0]).get("sample")  # corpora: sizes requested, available, used
+    encode.encode(
+        loaded,
+        texts,
+        snakemake.output[0],
+        granularity=snakemake.params.granularity,
+        shard=int(snakemake.wildcards.shard),
+        n_shards=int(snakemake.wildcards.nshards),
+        device=device,
+        progress=record["progress"],
+        **settings,
+        attrs={
+            "config_hash": provenance.config_hash(dict(snakemake.params)),
+            "packages": json.dumps(provenance.package_versions()),
+            **({"sample": json.dumps(sample)} if sample else {}),
+        },
+    )

@@ -1,4 +1,5 @@
 """Adapter: outlier table -> Figure 1/2 (average subword vector per layer)."""
+
 import pandas as pd
 
 from posart import adapter, figures

@@ -1,4 +1,5 @@
 """Adapter: every model's geometry.csv -> Figure 6."""
+
 from posart import adapter, figures, tables
 
 with adapter.run(snakemake):

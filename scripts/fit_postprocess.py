@@ -1,4 +1,5 @@
 """Adapter: statistics (+ outlier table) -> per-layer post-processing maps."""
+
 import pandas as pd
 
 from posart import adapter, fitting, stats

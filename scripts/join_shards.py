@@ -1,4 +1,5 @@
 """Adapter: shard caches -> one cache (HDF5 virtual dataset, no copy)."""
+
 from posart import adapter, cache
 
 with adapter.run(snakemake):

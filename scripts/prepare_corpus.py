@@ -1,8 +1,9 @@
 """Adapter: raw corpus file -> sampled sentence table."""
+
 from posart import adapter, atomic, prepare
 from posart.data_check import verify_inputs
 
 with adapter.run(snakemake) as record:
     data_dir, record["data"] = verify_inputs(snakemake.input, snakemake.params.files)
-    frame = prepare.prepare_corpus(snakemake.params.corpus, data_dir)
+    frame, record["sample"] = prepare.prepare_corpus(snakemake.params.corpus, data_dir)
     atomic.write_csv(snakemake.output[0], frame)

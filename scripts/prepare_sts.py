@@ -1,4 +1,5 @@
 """Adapter: STS-B, SICK-R and STS12-16 files -> one pair table."""
+
 from posart import adapter, atomic, prepare
 from posart.data_check import verify_inputs
 

@@ -1,4 +1,5 @@
 """Adapter: sentiment files -> split/text/label table."""
+
 from posart import adapter, atomic, prepare
 from posart.data_check import verify_inputs
 

@@ -1,4 +1,5 @@
 """Adapter: WiC data + gold files -> pair table."""
+
 from posart import adapter, atomic, prepare
 from posart.data_check import verify_inputs
 

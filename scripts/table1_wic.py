@@ -1,4 +1,5 @@
 """Adapter: every model's wic.csv -> Table 1."""
+
 import pandas as pd
 
 from posart import adapter, tables

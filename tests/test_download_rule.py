@@ -39,7 +39,7 @@ def test_download_rule_fetches_verifies_and_protects(mirror, tmp_path):
                        f"data_dir={data}", f"download_mirrors={{'{URL}': '{url}'}}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert target.is_file() and not target.stat().st_mode & 0o222  # write-protected
-    assert (workdir / "logs" / "download" / "stsb.log").is_file()
+    assert (workdir / "logs" / "download_stsb" / "stsb.log").is_file()
 
 
 def test_corrupt_mirror_fails_and_writes_nothing(mirror, tmp_path):
@@ -55,6 +55,6 @@ def test_corrupt_mirror_fails_and_writes_nothing(mirror, tmp_path):
     result = snakemake(workdir, "--cores", "1", str(data / "stsbenchmark" / "sts-test.csv"), "--config",
                        "download=True", f"data_dir={data}", f"download_mirrors={{'{URL}': '{url}'}}")
     assert result.returncode != 0
-    log = (workdir / "logs" / "download" / "stsb.log").read_text()
+    log = (workdir / "logs" / "download_stsb" / "stsb.log").read_text()
     assert "sts-" in log and "sha256" in log.lower()
     assert not (data / "stsbenchmark" / "sts-test.csv").exists()

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from posart.linear import train_linear
-from posart.tasks.supervised import best_layer, evaluate_layer
+from posart.tables import best_layer
+from posart.tasks.supervised import evaluate_layer
 
 TRAINING = dict(epochs=30, batch_size=16, lr=0.05, seed=0)
 

@@ -10,16 +10,17 @@ import pytest
 from posart import encode, prepare, stats
 from posart.cache import ActivationCache
 from posart.detect import Criterion, outlier_table
-from posart.evaluate import sts
+from posart.tasks import sts
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def sst2_cache(shared_data, minilm, tmp_path_factory):
-    corpus = prepare.prepare_corpus({"reader": "glue_sst2", "file": "SST-2/train.tsv", "sample": 500, "seed": 0},
-                                    shared_data)
-    assert len(corpus) == 500
+    corpus, sizes = prepare.prepare_corpus({"reader": "glue_sst2", "file": "SST-2/train.tsv", "sample": 500,
+                                            "seed": 0}, shared_data)
+    assert len(corpus) == 500 and sizes["requested"] == sizes["used"] == 500
+    assert sizes["available"] > 60_000  # distinct sentences of the 67,349 in SST-2 train
     path = tmp_path_factory.mktemp("real") / "sst2.h5"
     encode.encode(minilm, prepare.texts(corpus), path, dtype="float16")
     return path, corpus

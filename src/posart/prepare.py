@@ -1,30 +1,28 @@
 """Turn raw dataset files (canonical layout under data_dir) into tidy, encodable tables.
 
-Each `prepare_*` returns a DataFrame; `files_*` list the relative paths it reads, so the
-workflow declares exactly those as inputs (a missing one is reported by name) and their
-checksums enter the provenance. Text columns are whitespace-normalised exactly as the
-tokeniser normalises them, so task code finds each sentence in a cache by its text.
+One function per task (`prepare_corpus`, `prepare_wic`, `prepare_sts`,
+`prepare_supervised`); which files each dataset has and which reader parses them come from
+the dataset registry (`posart.registry`), so nothing here names a dataset. The workflow
+declares the same files as inputs (a missing one is reported by name) and their checksums
+enter the provenance. Text columns are whitespace-normalised exactly as the tokeniser
+normalises them, so task code finds each sentence in a cache by its text.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from posart import corpora
+from posart import corpora, readers, registry
 from posart.tokenize import normalise
 
+log = logging.getLogger(__name__)
 TEXT_COLUMNS = ("sentence", "sentence1", "sentence2", "text")
-STS_YEARS = {"sts12": 2012, "sts13": 2013, "sts14": 2014, "sts15": 2015, "sts16": 2016}
-SUPERVISED_FILES = {
-    "sst2": [f"SST/binary/sentiment-{split}" for split in ("train", "dev", "test")],
-    "sst5": [f"SST/fine/sentiment-{split}" for split in ("train", "dev", "test")],
-    "imdb": ["IMDB/aclImdb_train.tar.gz", "IMDB/aclImdb_test.tar.gz"],
-}
-N_CLASSES = {"sst2": 2, "sst5": 5, "imdb": 2}
+SPLITS = ("train", "dev", "test")
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -40,79 +38,106 @@ def texts(frame: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(text for column in zip(*columns) for text in column))
 
 
+def prepared_tables(config: Mapping) -> dict[str, str]:
+    """{table: granularity} of every table a run encodes (`results/data/{table}.csv`).
+
+    Each statistics corpus is encoded as token vectors (statistics and fits are over
+    tokens); a task's table at its datasets' granularity (the registry's), which must agree
+    when several datasets share one table (STS).
+    """
+    known = registry.load()
+
+    def granularity(names):
+        kinds = {known.dataset(name).granularity for name in names}
+        if len(kinds) != 1:
+            raise ValueError(f"datasets {sorted(names)} share one table but differ in granularity {sorted(kinds)}")
+        return kinds.pop()
+
+    tables = {f"corpus/{name}": "tokens" for name in config["corpora"]}
+    if config["wic"]["enabled"]:
+        tables["wic"] = granularity(["wic"])
+    if config["sts"]["datasets"]:
+        tables["sts"] = granularity(config["sts"]["datasets"])
+    tables.update({f"supervised/{task}": granularity([task]) for task in config["supervised"]["tasks"]})
+    return tables
+
+
+def _read(dataset: registry.Dataset, part: str, data_dir: Path) -> pd.DataFrame:
+    paths = [Path(data_dir) / path for path in dataset.parts[part]]
+    return readers.read(dataset.reader, paths, part, **dataset.options)
+
+
 def files_corpus(entry: Mapping) -> list[str]:
     return [entry["file"]]
 
 
-def prepare_corpus(entry: Mapping, data_dir: Path) -> pd.DataFrame:
-    """Sentences of a statistics corpus: read, de-duplicated, then a seeded sample."""
-    path = Path(data_dir) / entry["file"]
-    if entry["reader"] == "glue_sst2":
-        sentences = corpora.read_glue_sst2(path)["sentence"]
-    elif entry["reader"] == "glue_qqp":
-        sentences = corpora.qqp_sentences(corpora.read_glue_qqp(path))
-    elif entry["reader"] == "plain_text":
-        sentences = corpora.read_plain_text(path)["sentence"]
-    else:
-        raise ValueError(f"unknown corpus reader {entry['reader']!r}")
+def prepare_corpus(entry: Mapping, data_dir: Path) -> tuple[pd.DataFrame, dict]:
+    """Sentences of a statistics corpus (read, de-duplicated, then a seeded sample), and the sample's sizes.
+
+    A `sample` larger than the corpus takes every sentence, with a warning; the sizes
+    (requested, available, used) are returned so that they enter the provenance.
+    """
+    sentences = readers.read(entry["reader"], [Path(data_dir) / entry["file"]])["sentence"]
     frame = _normalised(pd.DataFrame({"sentence": list(sentences)}))
     frame = frame[frame.sentence != ""].drop_duplicates("sentence").reset_index(drop=True)
-    return corpora.sample(frame, entry.get("sample"), entry.get("seed", 0)).reset_index(drop=True)
+    requested = entry.get("sample")
+    if requested is not None and requested > len(frame):
+        log.warning(
+            "corpus %s: sample %d is larger than its %d distinct sentences; all are used",
+            entry["file"],
+            requested,
+            len(frame),
+        )
+    chosen = corpora.sample(frame, requested, entry.get("seed", 0)).reset_index(drop=True)
+    return chosen, {"requested": requested, "available": len(frame), "used": len(chosen)}
 
 
 def files_wic(split: str) -> list[str]:
-    return [f"WiC/{split}/{split}.data.txt", f"WiC/{split}/{split}.gold.txt"]
+    return registry.load().dataset("wic").files([split])
 
 
 def prepare_wic(split: str, data_dir: Path) -> pd.DataFrame:
-    data, gold = (Path(data_dir) / p for p in files_wic(split))
-    return _normalised(corpora.read_wic(data, gold))
+    return _normalised(_read(registry.load().dataset("wic"), split, data_dir))
 
 
-def files_sts(name: str) -> list[str]:
-    if name == "stsb":
-        return ["stsbenchmark/sts-test.csv"]
-    if name == "sickr":
-        return ["SICK/SICK_test_annotated.txt"]
-    year = STS_YEARS[name]
-    folder = f"STS/STS{year % 100}-en-test"
-    return [f"{folder}/STS.{kind}.{subset}.txt" for subset in corpora.STS_SUBSETS[year]
-            for kind in ("input", "gs")]
+def files_sts(names: list[str]) -> list[str]:
+    return [path for name in names for path in registry.load().dataset(name).files()]
 
 
 def prepare_sts(names: list[str], data_dir: Path) -> pd.DataFrame:
-    """All STS pairs of the chosen datasets: dataset, subset, sentence1, sentence2, score."""
+    """All STS pairs of the chosen datasets: dataset, subset (= part), sentence1, sentence2, score."""
     frames = []
     for name in names:
-        if name == "stsb":
-            frame = corpora.read_stsb(Path(data_dir) / files_sts(name)[0]).assign(subset=name)
-        elif name == "sickr":
-            frame = corpora.read_sick(Path(data_dir) / files_sts(name)[0]).assign(subset=name)
-        else:
-            year = STS_YEARS[name]
-            frame = corpora.read_senteval_sts(Path(data_dir) / f"STS/STS{year % 100}-en-test", year)
-        frames.append(frame.assign(dataset=name)[["dataset", "subset", "sentence1", "sentence2", "score"]])
-    return _normalised(pd.concat(frames, ignore_index=True))
+        dataset = registry.load().dataset(name)
+        frames += [_read(dataset, part, data_dir).assign(dataset=name, subset=part) for part in dataset.parts]
+    frame = pd.concat(frames, ignore_index=True)[["dataset", "subset", "sentence1", "sentence2", "score"]]
+    return _normalised(frame)
 
 
 def files_supervised(task: str) -> list[str]:
-    return SUPERVISED_FILES[task]
+    return registry.load().dataset(task).files()
 
 
-def prepare_supervised(task: str, data_dir: Path, dev_fraction: float, seed: int,
-                       limit: int | None = None) -> pd.DataFrame:
-    """split, text, label for a sentence-classification task (IMDB: dev carved from train)."""
-    paths = [Path(data_dir) / p for p in files_supervised(task)]
-    if task == "imdb":
-        train = corpora.read_imdb(paths[0], "train")
-        test = corpora.read_imdb(paths[1], "test")
+def prepare_supervised(
+    task: str, data_dir: Path, dev_fraction: float, seed: int, limit: int | None = None
+) -> pd.DataFrame:
+    """split, text, label for a sentence-classification task.
+
+    A dataset without a dev part (IMDB) gets one carved from train: a seeded
+    `dev_fraction` of it, the rest staying train.
+    """
+    dataset = registry.load().dataset(task)
+    missing = {"train", "test"} - set(dataset.parts)
+    if missing or set(dataset.parts) - set(SPLITS):
+        raise ValueError(
+            f"supervised dataset {task!r} needs parts train, test (and optionally dev), not {list(dataset.parts)}"
+        )
+    splits = {part: _read(dataset, part, data_dir) for part in dataset.parts}
+    if "dev" not in splits:
+        train = splits["train"]
         order = np.random.default_rng(seed).permutation(len(train))
         n_dev = int(round(dev_fraction * len(train)))
-        splits = {"train": train.iloc[order[n_dev:]], "dev": train.iloc[order[:n_dev]], "test": test}
-    else:
-        splits = {split: corpora.read_senteval_sst(path, fine=task == "sst5").rename(columns={"sentence": "text"})
-                  for split, path in zip(("train", "dev", "test"), paths)}
-    frames = [corpora.sample(frame.reset_index(drop=True), limit, seed).assign(split=split)
-              for split, frame in splits.items()]
+        splits.update(train=train.iloc[order[n_dev:]], dev=train.iloc[order[:n_dev]])
+    frames = [corpora.sample(splits[split].reset_index(drop=True), limit, seed).assign(split=split) for split in SPLITS]
     frame = pd.concat(frames, ignore_index=True)[["split", "text", "label"]]
     return _normalised(frame)

@@ -2,7 +2,8 @@
 
 Each table has one row per model and post-processing method ("bert", "bert-clip", ...), in
 the paper's layout. The CSV keeps numbers and best layers in separate columns for
-scripting; Markdown and LaTeX show "score (layer)" as the paper prints it.
+scripting; Markdown and LaTeX show "score (layer)" as the paper prints it. Column names
+and their order are the datasets' display names in registry order (`posart.registry`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,8 @@ from typing import Sequence
 
 import pandas as pd
 
+from posart import registry
 from posart.atomic import atomic_path, write_text
-from posart.tasks.supervised import best_layer
-
-STS_NAMES = {"stsb": "STS-B", "sickr": "SICK-R", "sts12": "STS12", "sts13": "STS13",
-             "sts14": "STS14", "sts15": "STS15", "sts16": "STS16"}
-TASK_NAMES = {"sst2": "SST-2", "imdb": "IMDB", "sst5": "SST-5"}
 
 
 def read_all(paths) -> pd.DataFrame:
@@ -27,9 +24,28 @@ def read_all(paths) -> pd.DataFrame:
 def best_rows(frame: pd.DataFrame, groups: Sequence[str], score: str) -> pd.DataFrame:
     """Per group, the row with the highest score; ties go to the lowest layer (then threshold)."""
     order = [c for c in ("layer", "threshold") if c in frame]
-    ranked = frame.sort_values(list(groups) + [score] + order,
-                               ascending=[True] * len(groups) + [False] + [True] * len(order))
+    ranked = frame.sort_values(
+        list(groups) + [score] + order, ascending=[True] * len(groups) + [False] + [True] * len(order)
+    )
     return ranked.groupby(list(groups), sort=False).head(1).reset_index(drop=True)
+
+
+def best_layer(frame, select_by: str = "dev"):
+    """Per (model,) task, method: the layer with the best `select_by` accuracy, and its test accuracy.
+
+    `frame` is the tidy output (columns task, layer, method, split, accuracy; model if
+    present). Ties go to the lowest layer. Returns one row per group with columns
+    [model,] task, method, layer, selection_accuracy, accuracy (= test accuracy).
+    """
+    keys = [c for c in ("model", "task", "method") if c in frame.columns]
+    wide = frame.pivot(index=keys + ["layer"], columns="split", values="accuracy").reset_index()
+    missing = {select_by, "test"} - set(wide.columns)
+    if missing:
+        raise ValueError(f"no accuracies for split(s) {sorted(missing)}")
+    ranked = wide.sort_values(keys + [select_by, "layer"], ascending=[True] * len(keys) + [False, True])
+    chosen = ranked.groupby(keys).head(1)
+    chosen = chosen.assign(selection_accuracy=chosen[select_by], accuracy=chosen["test"])
+    return chosen[keys + ["layer", "selection_accuracy", "accuracy"]].reset_index(drop=True)
 
 
 def row_label(model: str, method: str) -> str:
@@ -45,16 +61,36 @@ def _method_order(frame: pd.DataFrame) -> pd.DataFrame:
 def table1_wic(results: pd.DataFrame, baseline: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Best (layer, threshold, accuracy) per model and method, plus the all-true baseline row."""
     best = _method_order(best_rows(results, ["model", "method"], "accuracy"))
-    numbers = pd.DataFrame({"model": [row_label(m, k) for m, k in zip(best.model, best.method)],
-                            "layer": best.layer.astype("Int64"), "threshold": best.threshold,
-                            "accuracy": best.accuracy.round(1)})
-    numbers = pd.concat([pd.DataFrame({"model": ["baseline (all true)"], "layer": [pd.NA],
-                                       "threshold": [pd.NA], "accuracy": [round(baseline, 1)]}),
-                         numbers], ignore_index=True)
-    shown = pd.DataFrame({"model": numbers.model,
-                          "layer": [str(v) if pd.notna(v) else "-" for v in numbers.layer],
-                          "threshold": [f"{v:.2f}" if pd.notna(v) else "-" for v in numbers.threshold],
-                          "accuracy": [f"{v:.1f}" for v in numbers.accuracy]})
+    numbers = pd.DataFrame(
+        {
+            "model": [row_label(m, k) for m, k in zip(best.model, best.method)],
+            "layer": best.layer.astype("Int64"),
+            "threshold": best.threshold,
+            "accuracy": best.accuracy.round(1),
+        }
+    )
+    numbers = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "model": ["baseline (all true)"],
+                    "layer": [pd.NA],
+                    "threshold": [pd.NA],
+                    "accuracy": [round(baseline, 1)],
+                }
+            ),
+            numbers,
+        ],
+        ignore_index=True,
+    )
+    shown = pd.DataFrame(
+        {
+            "model": numbers.model,
+            "layer": [str(v) if pd.notna(v) else "-" for v in numbers.layer],
+            "threshold": [f"{v:.2f}" if pd.notna(v) else "-" for v in numbers.threshold],
+            "accuracy": [f"{v:.1f}" for v in numbers.accuracy],
+        }
+    )
     return numbers, shown
 
 
@@ -62,12 +98,12 @@ def table2_sts(results: pd.DataFrame, aggregate: str) -> tuple[pd.DataFrame, pd.
     """Best layer per dataset; STS12-16 use the named aggregate, STS-B and SICK-R `single`."""
     chosen = results[(results["aggregate"] == "single") | (results["aggregate"] == aggregate)]
     best = best_rows(chosen, ["model", "method", "dataset"], "spearman")
-    return _wide(best, "dataset", "spearman", STS_NAMES)
+    return _wide(best, "dataset", "spearman", registry.load().display_names("sts"))
 
 
 def table3_supervised(results: pd.DataFrame, select_by: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per task, the layer best on `select_by`, showing its test accuracy."""
-    return _wide(best_layer(results, select_by), "task", "accuracy", TASK_NAMES)
+    return _wide(best_layer(results, select_by), "task", "accuracy", registry.load().display_names("supervised"))
 
 
 def _wide(best: pd.DataFrame, column: str, score: str, names: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -81,8 +117,7 @@ def _wide(best: pd.DataFrame, column: str, score: str, names: dict) -> tuple[pd.
         part = best[best[column] == key].set_index("row").reindex(rows)
         numbers[names[key]] = part[score].round(2).values
         numbers[f"{names[key]} layer"] = part.layer.astype("Int64").values
-        shown[names[key]] = [f"{v:.2f} ({int(l)})" if pd.notna(v) else "-"
-                             for v, l in zip(part[score], part.layer)]
+        shown[names[key]] = [f"{v:.2f} ({int(l)})" if pd.notna(v) else "-" for v, l in zip(part[score], part.layer)]
     return numbers, shown
 
 

@@ -4,7 +4,8 @@ Follows `senteval/sts.py` of https://github.com/facebookresearch/SentEval (`STSE
 read at commit 1eef9f79dc05df127abbb8de02af38d855afc3bd), on the files its
 `data/downstream/get_transfer_data.bash` writes (Moses-tokenised, lowercased):
 - the subsets of each year, in SentEval's order (`self.datasets`; STS13 without the
-  LDC-licensed `SMT`, which has gold scores but no text);
+  LDC-licensed `SMT`, which has gold scores but no text), are listed in the dataset
+  registry; this module reads one subset;
 - `STS.input.<subset>.txt` split with `str.splitlines()`, each line split on a tab into
   the two sentences; `STS.gs.<subset>.txt` split the same way;
 - a pair whose gold line is the empty string is skipped (SentEval: `raw_scores != ''`);
@@ -25,19 +26,16 @@ import pandas as pd
 
 from posart.corpora._lines import fields, malformed, read_text
 
-STS_SUBSETS = {
-    2012: ["MSRpar", "MSRvid", "SMTeuroparl", "surprise.OnWN", "surprise.SMTnews"],
-    2013: ["FNWN", "headlines", "OnWN"],
-    2014: ["deft-forum", "deft-news", "headlines", "images", "OnWN", "tweet-news"],
-    2015: ["answers-forums", "answers-students", "belief", "headlines", "images"],
-    2016: ["answer-answer", "headlines", "plagiarism", "postediting", "question-question"],
-}
-COLUMNS = ["subset", "sentence1", "sentence2", "score"]
+COLUMNS = ["sentence1", "sentence2", "score"]
 
 
-def _subset(directory: Path, subset: str) -> list[tuple[str, str, str, float]]:
-    inputs = directory / f"STS.input.{subset}.txt"
-    golds = directory / f"STS.gs.{subset}.txt"
+def read_senteval_sts(inputs: str | os.PathLike, golds: str | os.PathLike) -> pd.DataFrame:
+    """[sentence1, sentence2, score:float] of every scored pair of one subset.
+
+    `inputs` is `STS.input.<subset>.txt`, `golds` its `STS.gs.<subset>.txt`. Which subsets a
+    year has, in SentEval's order, is the dataset registry's (`datasets.yaml`, parts).
+    """
+    inputs, golds = Path(inputs), Path(golds)
     pairs = read_text(inputs).splitlines()
     scores = read_text(golds).splitlines()
     if len(pairs) != len(scores):
@@ -51,13 +49,5 @@ def _subset(directory: Path, subset: str) -> list[tuple[str, str, str, float]]:
             value = float(gold)
         except ValueError:
             raise malformed(golds, number, f"gold score {gold!r} is not a number") from None
-        rows.append((subset, " ".join(sentence1.split()), " ".join(sentence2.split()), value))
-    return rows
-
-
-def read_senteval_sts(directory: str | os.PathLike, year: int) -> pd.DataFrame:
-    """[subset, sentence1, sentence2, score:float] of every scored pair of STS<year>."""
-    if year not in STS_SUBSETS:
-        raise ValueError(f"no STS test sets for year {year!r}; SentEval has {sorted(STS_SUBSETS)}")
-    rows = [row for subset in STS_SUBSETS[year] for row in _subset(Path(directory), subset)]
+        rows.append((" ".join(sentence1.split()), " ".join(sentence2.split()), value))
     return pd.DataFrame(rows, columns=COLUMNS).astype({"score": "float64"})

@@ -7,14 +7,24 @@ aggregate must be named, since the choices differ by several points:
 - wmean: mean weighted by subset size (SentEval `...['wmean']`, weights = `nsamples`).
 SentEval (senteval/sts.py, STSEval.run) computes Pearson and Spearman per subset with
 scipy and averages with np.average(list, weights=nsamples); only Spearman is used here.
+`evaluate` scores mean-pooled sentence vectors of an activation cache, layer by layer.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+import logging
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
+import pandas as pd
 from scipy.stats import spearmanr
+
+from posart.geometry import cosine_rows
+
+if TYPE_CHECKING:  # only a type here, so that the scoring imports without HDF5
+    from posart.cache import ActivationCache
+
+log = logging.getLogger(__name__)
 
 
 def spearman_x100(pred: np.ndarray, gold: np.ndarray) -> float:
@@ -40,3 +50,33 @@ def aggregate(subsets: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> dict:
         "wmean": float(np.average(per_subset, weights=sizes)),
         "n_pairs": int(sum(sizes)),
     }
+
+
+def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, special_tokens: bool) -> pd.DataFrame:
+    """Rows (dataset, layer, aggregate, spearman, n_pairs).
+
+    A single-file dataset (STS-B, SICK-R) gets aggregate `single`; one with subsets
+    (STS12-16) gets all three of `all`, `mean`, `wmean`.
+    """
+    first, second = cache.rows_of(pairs.sentence1), cache.rows_of(pairs.sentence2)
+    keep = (first >= 0) & (second >= 0)
+    if not keep.all():
+        log.warning("STS: %d pairs dropped (an empty sentence)", (~keep).sum())
+    pairs, first, second = pairs[keep].reset_index(drop=True), first[keep], second[keep]
+    rows = []
+    for layer in range(cache.n_layers):
+        vectors = transform(layer, cache.sentence_means(layer, special_tokens))
+        predicted = cosine_rows(vectors[first], vectors[second])
+        for dataset, part in pairs.groupby("dataset", sort=False):
+            pred, gold = predicted[part.index], part.score.to_numpy()
+            if part.subset.nunique() == 1:
+                rows.append((dataset, layer, "single", spearman_x100(pred, gold), len(part)))
+                continue
+            subsets = {
+                name: (predicted[group.index], group.score.to_numpy())
+                for name, group in part.groupby("subset", sort=False)
+            }
+            for name, value in aggregate(subsets).items():
+                if name in ("all", "mean", "wmean"):
+                    rows.append((dataset, layer, name, value, len(part)))
+    return pd.DataFrame(rows, columns=["dataset", "layer", "aggregate", "spearman", "n_pairs"])

@@ -1,1 +1,0 @@
-"""Evaluations that read vectors from activation caches, layer by layer, raw or post-processed."""
