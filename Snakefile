@@ -42,6 +42,7 @@ include: "rules/postprocess.smk"
 include: "rules/geometry.smk"
 include: "rules/tasks.smk"
 include: "rules/paper.smk"
+include: "rules/jobs.smk"
 
 
 rule all:

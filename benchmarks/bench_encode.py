@@ -33,7 +33,7 @@ import torch
 
 import _report
 from posart import models
-from posart.allocator import keep_freed_memory
+from posart.memory import keep_freed_memory
 from posart.corpora.glue import read_glue_sst2
 from posart.corpora.sampling import sample
 from posart.encode import encode, for_device, make_batch, plan_batches, window_plan
@@ -185,7 +185,7 @@ def main() -> None:
              "per real token: 1.00 means no padding. The encode rows run encode()'s own plan.",
              f"float16 cache: largest |hidden state| {f16['max_abs_value']:.4g}, largest rounding error "
              f"{f16['float16_max_abs_error']:.3g}.",
-             "The process keeps freed memory (posart.allocator.keep_freed_memory, as the encode job does), "
+             "The process keeps freed memory (posart.memory.keep_freed_memory, as the encode job does), "
              "for every case alike.",
              "A load average above the core count means other jobs shared the machine: compare ratios, "
              "not seconds, across runs."]

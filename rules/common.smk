@@ -162,4 +162,65 @@ def all_targets():
     if TASKS:
         targets += per_model("results/{model}/tasks/supervised.csv")
         targets += expand("results/paper/table3_supervised.{ext}", ext=TABLE_FORMATS)
-    return targets
+    return targets + ["results/paper/jobs.csv"]
+
+
+def applies_methods():
+    """Whether a stage scores post-processed vectors, so that the fits (and their statistics) run."""
+    return bool(GEOMETRY_CORPUS or WIC_ON or STS_DATASETS or TASKS)
+
+
+def stats_corpora():
+    """Corpora whose statistics the run computes: outlier detection, and the post-processing fits."""
+    fitted = [entry["corpus"] for entry in config["postprocess"].values()] if applies_methods() else []
+    return sorted(set(OUTLIER_CORPORA) | set(fitted))
+
+
+def heavy_jobs():
+    """(rule name, wildcards) of each job with a `benchmark` record that the targets need.
+
+    These are the rows of results/paper/jobs.csv; tests/test_workflow.py checks them
+    against the jobs of a dry run, so a new heavy step must be added here too.
+    """
+    shards = config["encode"]["shards"]
+    corpora = sorted(set(stats_corpora()) | ({GEOMETRY_CORPUS} if GEOMETRY_CORPUS else set()))
+    tables = [f"corpus/{corpus}" for corpus in corpora] + (["wic"] if WIC_ON else [])
+    tables += (["sts"] if STS_DATASETS else []) + [f"supervised/{task}" for task in TASKS]
+    scored = [name for name, on in (("geometry", GEOMETRY_CORPUS), ("wic", WIC_ON), ("sts", STS_DATASETS)) if on]
+    jobs = []
+    for model in MODELS:
+        jobs.append(("model_identity", {"model": model}))
+        for table in tables:
+            jobs += [
+                ("encode", {"model": model, "dataset": table, "shard": k, "nshards": shards}) for k in range(shards)
+            ]
+        jobs += [("stats", {"model": model, "corpus": corpus}) for corpus in stats_corpora()]
+        jobs += [(name, {"model": model, "method": method}) for name in scored for method in METHODS]
+        jobs += [
+            ("supervised", {"model": model, "task": task, "method": method}) for task in TASKS for method in METHODS
+        ]
+    return jobs
+
+
+def get_jobs(wildcards):
+    """Each heavy job: its rule name, its wildcards as text, its benchmark record and its first output."""
+    out = []
+    for name, values in heavy_jobs():
+        declared = getattr(rules, name)
+        out.append(
+            {
+                "rule": name,
+                "job": " ".join(f"{key}={value}" for key, value in values.items()),
+                "benchmark": str(declared.benchmark).format(**values),
+                "output": str(declared.output[0]).format(**values),
+            }
+        )
+    return out
+
+
+def get_job_benchmarks(wildcards):
+    return [job["benchmark"] for job in get_jobs(wildcards)]
+
+
+def get_job_outputs(wildcards):
+    return [job["output"] for job in get_jobs(wildcards)]

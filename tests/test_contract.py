@@ -38,5 +38,5 @@ def test_docs_show_the_contract():
 
 def test_every_contract_file_is_the_output_of_a_rule():
     rules = "".join(path.read_text() for path in (REPO / "rules").glob("*.smk"))
-    outputs = set(re.findall(r'output:\s*\n\s*"([^"]+)"', rules))
+    outputs = set(re.findall(r'output:\s*\n\s*(?:report\(\s*)?"([^"]+)"', rules))
     assert {spec.path for spec in contract.FILES.values()} <= outputs

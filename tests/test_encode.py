@@ -103,9 +103,11 @@ def test_threads_writer_and_shards_change_no_number(minilm, texts, tmp_path):
         encode.encode(minilm, texts, variants[0], dtype="float32", writer_thread=False, **SETTINGS)
     finally:
         torch.set_num_threads(before)
-    shards = [tmp_path / f"s{k}.h5" for k in range(3)]
+    shards = [tmp_path / f"s{k}.h5" for k in range(5)]  # 3 windows: shards 1 and 3 are empty
     for k, path in enumerate(shards):
-        encode.encode(minilm, texts, path, dtype="float32", shard=k, n_shards=3, **SETTINGS)
+        encode.encode(minilm, texts, path, dtype="float32", shard=k, n_shards=5, **SETTINGS)
+    with h5py.File(shards[1]) as empty:
+        assert empty["hidden"].shape == (7, 0, 384) and empty.attrs["n_sentences"] == 0
     cache_module.join(shards, tmp_path / "joined.h5", attrs={})
     variants.append(tmp_path / "joined.h5")
     with h5py.File(whole) as reference:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from posart import contract
+from test_rules import RULES
 from tiny_models import build
 from workflow import BIN, REPO, copy_workflow, dry_run_jobs, snakemake
 
@@ -22,6 +23,7 @@ CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
 METHODS = ["raw"] + list(CONFIG["postprocess"])
 TASKS = list(CONFIG["supervised"]["tasks"])
 PAPER = ["table1_wic", "table2_sts", "table3_supervised"]
+HEAVY = sorted(rule for rule, block in RULES.items() if "benchmark:" in block)
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +78,9 @@ def test_cache_layout_in_the_demo(demo):
 
 def test_every_artifact_has_provenance_and_audit_reaches_the_data(demo):
     results = demo / "results"
+    # Snakemake's own benchmark records (results/benchmarks) are not posart artifacts.
     artifacts = [p for p in results.rglob("*") if p.is_file() and not p.name.endswith(".prov.json")
-                 and ".part" not in p.name]
+                 and ".part" not in p.name and "benchmarks" not in p.relative_to(results).parts]
     missing = [str(p) for p in artifacts if not p.with_name(p.name + ".prov.json").is_file()]
     assert not missing
     audit = subprocess.run([str(BIN / "posart"), "audit", "results/paper/table2_sts.md", "--json"],
@@ -100,6 +103,21 @@ def test_every_artifact_has_provenance_and_audit_reaches_the_data(demo):
     assert "rule encode" in text and "weight_hash" in text and "git" in text
 
 
+def test_jobs_summary_has_every_heavy_job_of_the_run(demo):
+    """results/paper/jobs.csv: one row per job of each rule with a benchmark record, none missing."""
+    fresh = copy_workflow(demo.parent / "fresh")
+    planned = dry_run_jobs(fresh)
+    jobs = pd.read_csv(demo / "results" / "paper" / "jobs.csv")
+    assert jobs.groupby("rule").size().to_dict() == {rule: planned[rule] for rule in HEAVY}
+    assert (jobs.wall_s > 0).all() and jobs.wall_s.is_monotonic_decreasing
+    assert (jobs.peak_rss_mb > 100).all()  # a Python job with numpy: at least the interpreter
+    assert abs(jobs.wall_share.sum() - 100) < 1e-6
+    assert len(list((demo / "results" / "benchmarks").rglob("*.tsv"))) == len(jobs)
+    # the job list is exactly what the targets need: asking for jobs.csv alone plans the same heavy jobs
+    alone = dry_run_jobs(fresh, "--cores", "1", "results/paper/jobs.csv")
+    assert {rule: alone[rule] for rule in HEAVY} == {rule: planned[rule] for rule in HEAVY}
+
+
 def test_nothing_left_to_do_after_the_run(demo):
     assert dry_run_jobs(demo) == {}
 
@@ -109,19 +127,22 @@ def per_method(rule):
 
 
 @pytest.mark.parametrize("override, expected", [
-    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), "collect_wic": 1, "table1_wic": 1}),
+    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}},
+     {**per_method("wic"), "collect_wic": 1, "table1_wic": 1, "jobs_summary": 1}),
     ({"sts": {"aggregate": "wmean"}}, {"table2_sts": 1}),
     ({"supervised": {"epochs": 3}},
-     {"supervised": len(TASKS) * len(METHODS), "collect_supervised": 1, "table3_supervised": 1}),
+     {"supervised": len(TASKS) * len(METHODS), "collect_supervised": 1, "table3_supervised": 1, "jobs_summary": 1}),
     ({"outliers": {"criterion": {"share_threshold": 0.5}}},
      {"outliers": 2, "fig1_mean_vectors": 1, "fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1,
       "supervised": len(TASKS), "collect_geometry": 1, "collect_wic": 1, "collect_sts": 1,
-      "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1}),
-    ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), "collect_geometry": 1, "fig6_geometry": 1}),
+      "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1,
+      "jobs_summary": 1}),
+    ({"geometry": {"n_pairs": 50}},
+     {**per_method("geometry"), "collect_geometry": 1, "fig6_geometry": 1, "jobs_summary": 1}),
     ({"postprocess": {"abtt": {"n_remove": 2}}},
      {"fit_postprocess": 1, "geometry": 1, "wic": 1, "sts": 1, "supervised": len(TASKS), "collect_geometry": 1,
       "collect_wic": 1, "collect_sts": 1, "collect_supervised": 1, "table1_wic": 1, "table2_sts": 1,
-      "table3_supervised": 1, "fig6_geometry": 1}),
+      "table3_supervised": 1, "fig6_geometry": 1, "jobs_summary": 1}),
 ])
 def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected):
     """A one-key override with --config (nested values written as YAML) re-runs only its dependants."""

@@ -38,6 +38,12 @@ FILES = {
     "supervised": ContractFile(
         "results/{model}/tasks/supervised.csv", ("model", "task", "layer", "method", "split", "accuracy")
     ),
+    "jobs": ContractFile(
+        "results/paper/jobs.csv",
+        ("rule", "job", "wall_s", "wall_share", "cpu_s", "peak_rss_mb", "sampled_max_rss_mb", "io_in_mb", "io_out_mb"),
+        "one row per cluster job of the run, largest wall time first; `wall_share` in % of the jobs' total; "
+        "`peak_rss_mb` is the job's exact peak (VmHWM), `sampled_max_rss_mb` Snakemake's sampled one",
+    ),
 }
 
 

@@ -21,8 +21,8 @@ the shard count, the writer thread or timing. A cache holds exactly the numbers 
 model's forward pass over those batches (tests/test_encode.py checks it bit for bit).
 
 Sharding: every shard tokenises the whole dataset (cheap) and plans the same windows, then
-encodes its own contiguous group of windows, so a sharded cache holds exactly the numbers
-of an unsharded one.
+encodes its own contiguous group of windows (none, when there are more shards than
+windows), so a sharded cache holds exactly the numbers of an unsharded one.
 """
 
 from __future__ import annotations
@@ -327,13 +327,12 @@ def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
         raise ValueError(f"no non-empty sentence to encode for {out_path}")
     layers, dim, store = loaded.n_layers, loaded.dim, np.dtype(dtype)
     windows = window_plan(tokens.lengths, granularity, dtype, layers, dim, buffer_mb, window_sentences)
-    if n_shards > len(windows):
-        raise ValueError(f"{out_path}: {n_shards} shards but only {len(windows)} encoding windows of at "
-                         f"most {window_sentences} sentences; use fewer shards or a smaller "
-                         f"encode.window_sentences")
     mine = [windows[w] for w in shard_windows(len(windows), shard, n_shards)]
-    first = mine[0].start if mine else 0
-    tokens = tokens.sentences(first, mine[-1].stop if mine else 0)
+    if not mine:  # more shards than windows: this one is empty, and the joined cache is whole
+        log.warning("%s: shard %d of %d is empty (the table has %d encoding windows)", out_path, shard, n_shards,
+                    len(windows))
+    first, last = (mine[0].start, mine[-1].stop) if mine else (0, 0)
+    tokens = tokens.sentences(first, last)
     parts = [tokens.sentences(w.start - first, w.stop - first) for w in mine]
     batches = [plan_batches(part.lengths.tolist(), batch_tokens, max_batch) for part in parts]
     staging = Staging(device, _largest_batch(parts, batches, granularity, layers, dim),
@@ -387,20 +386,21 @@ def _largest_batch(parts: list[Tokenised], batches: list[list[list[int]]], granu
                    dim: int) -> tuple[int, ...]:
     """Shape of the largest reduced batch: what a staging buffer must hold."""
     if granularity == "tokens":
-        most = max(int(part.lengths[rows].sum()) for part, planned in zip(parts, batches) for rows in planned)
+        most = max((int(part.lengths[rows].sum()) for part, planned in zip(parts, batches) for rows in planned),
+                   default=0)
         return layers, most, dim
-    return len(POOLED), layers, max(len(rows) for planned in batches for rows in planned), dim
+    return len(POOLED), layers, max((len(rows) for planned in batches for rows in planned), default=0), dim
 
 
 def _create_vectors(h5: h5py.File, granularity: str, layers: int, n_tokens: int, n_sentences: int,
                     dim: int, store: np.dtype, compression: str | None) -> list[h5py.Dataset]:
     if granularity == "tokens":
-        rows = min(max(n_tokens, 1), chunk_rows(dim, store.itemsize))
+        rows = min(n_tokens, chunk_rows(dim, store.itemsize))
         return [h5.create_dataset("hidden", (layers, n_tokens, dim), dtype=store,
-                                  chunks=(1, rows, dim), compression=compression)]
-    return [h5.create_dataset(name, (layers, n_sentences, dim), dtype=POOLED_DTYPE,
-                              chunks=(1, min(n_sentences, 1024), dim), compression=compression)
-            for name in POOLED]
+                                  chunks=(1, rows, dim) if rows else None, compression=compression if rows else None)]
+    rows = min(n_sentences, 1024)
+    return [h5.create_dataset(name, (layers, n_sentences, dim), dtype=POOLED_DTYPE, chunks=(1, rows, dim) if rows
+                              else None, compression=compression if rows else None) for name in POOLED]
 
 
 def _write_fields(h5: h5py.File, tokens: Tokenised, granularity: str) -> None:

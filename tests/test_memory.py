@@ -12,7 +12,7 @@ import pytest
 PROBE = """
 import json, resource, sys
 import numpy as np
-from posart.allocator import keep_freed_memory
+from posart.memory import keep_freed_memory
 agreed = keep_freed_memory(1 << 30) if sys.argv[1] == "keep" else None
 faults = []
 for _ in range(2):
@@ -37,3 +37,11 @@ def test_large_blocks_are_reused_without_page_faults():
     assert second * 2 > first > 0, default  # by default the block goes back to the kernel and faults in again
     first, second = kept["faults"]
     assert second * 10 < first, kept        # kept: the second fill reuses the pages of the first
+
+
+def test_peak_memory_sees_a_short_lived_block():
+    """In a fresh interpreter (this one's high-water mark may already be far above its use)."""
+    code = ("import numpy as np; from posart.memory import peak_rss_mb; before = peak_rss_mb(); "
+            "block = np.ones(256 << 20, np.uint8); del block; print(peak_rss_mb() - before)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 250 < float(out.stdout) < 300  # MiB: the 256 MiB block, freed before the second reading
