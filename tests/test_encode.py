@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from posart import cache as cache_module
-from posart import encode
+from posart import encode, forward, plan
 from posart.cache import segment_means
 from posart.corpora.glue import read_glue_sst2
 from posart.tokenize import tokenise
@@ -20,25 +20,25 @@ SETTINGS = dict(batch_tokens=256, max_batch=16, buffer_mb=64, window_sentences=4
 
 def test_window_plan_by_hand():
     # float16 tokens of 2 layers x 4 dims: 16 bytes each; two windows of 1 MiB / 2 / 16 = 32,768 tokens
-    assert encode.window_plan(np.full(7, 10_000), "tokens", "float16", 2, 4, 1, 100) == [
+    assert plan.window_plan(np.full(7, 10_000), "tokens", "float16", 2, 4, 1, 100) == [
         range(0, 3), range(3, 6), range(6, 7)]
-    assert encode.window_plan(np.full(3, 10_000), "tokens", "float32", 2, 4, 1, 100) == [
+    assert plan.window_plan(np.full(3, 10_000), "tokens", "float32", 2, 4, 1, 100) == [
         range(0, 1), range(1, 2), range(2, 3)]
-    assert encode.window_plan(np.full(5, 10_000), "tokens", "float16", 2, 4, 1, 2) == [
+    assert plan.window_plan(np.full(5, 10_000), "tokens", "float16", 2, 4, 1, 2) == [
         range(0, 2), range(2, 4), range(4, 5)]
     # sentences: 2 pooled float32 vectors = 64 bytes each, whatever the length: 8,192 per window
-    assert encode.window_plan(np.full(9000, 500), "sentences", "float16", 2, 4, 1, 10_000) == [
+    assert plan.window_plan(np.full(9000, 500), "sentences", "float16", 2, 4, 1, 10_000) == [
         range(0, 8192), range(8192, 9000)]
-    assert encode.plan_windows([5, 50, 5], budget=10, max_sentences=9) == [range(0, 1), range(1, 2), range(2, 3)]
+    assert plan.plan_windows([5, 50, 5], budget=10, max_sentences=9) == [range(0, 1), range(1, 2), range(2, 3)]
 
 
 def test_plan_batches_by_hand():
-    assert encode.plan_batches([3, 9, 5, 9, 2], batch_tokens=20, max_batch=3) == [[1, 3], [2, 0, 4]]
+    assert plan.plan_batches([3, 9, 5, 9, 2], batch_tokens=20, max_batch=3) == [[1, 3], [2, 0, 4]]
 
 
 def test_make_batch_by_hand(minilm):
     tokens, _ = tokenise(minilm.tokenizer, ["a b c", "d", "e f"], 512)  # 5, 3 and 4 tokens
-    batch = encode.make_batch(tokens, [2, 1], pad_id=0)
+    batch = forward.make_batch(tokens, [2, 1], pad_id=0)
     ids = tokens.input_ids
     np.testing.assert_array_equal(batch.input_ids, [ids[8:12], [*ids[5:8], 0]])
     np.testing.assert_array_equal(batch.attention_mask, [[1, 1, 1, 1], [1, 1, 1, 0]])
@@ -58,12 +58,12 @@ def reference(minilm, texts):
     lengths = tokenise(minilm.tokenizer, texts, 512)[0].lengths
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     states = np.empty((minilm.n_layers, offsets[-1], minilm.dim), np.float32)
-    windows = encode.window_plan(lengths, "tokens", "float16", minilm.n_layers, minilm.dim,
+    windows = plan.window_plan(lengths, "tokens", "float16", minilm.n_layers, minilm.dim,
                                  SETTINGS["buffer_mb"], SETTINGS["window_sentences"])
     assert len(windows) == 3
     with torch.inference_mode():
         for window in windows:
-            for rows in encode.plan_batches(lengths[window].tolist(), SETTINGS["batch_tokens"], SETTINGS["max_batch"]):
+            for rows in plan.plan_batches(lengths[window].tolist(), SETTINGS["batch_tokens"], SETTINGS["max_batch"]):
                 rows = [window.start + row for row in rows]
                 inputs = minilm.tokenizer([texts[row] for row in rows], padding=True, return_tensors="pt")
                 hidden = minilm.model(**inputs, output_hidden_states=True).hidden_states
@@ -127,11 +127,11 @@ def test_window_write_error_reaches_the_caller(minilm, texts, tmp_path, monkeypa
 
 
 def test_settings_per_device():
-    assert encode.for_device(4096, "cuda:1", "batch_tokens") == 4096
-    assert encode.for_device({"cpu": 8192, "cuda": 65536}, "cuda:1", "batch_tokens") == 65536
-    assert encode.for_device({"cpu": 8192, "cuda": 65536}, "cpu", "batch_tokens") == 8192
+    assert plan.for_device(4096, "cuda:1", "batch_tokens") == 4096
+    assert plan.for_device({"cpu": 8192, "cuda": 65536}, "cuda:1", "batch_tokens") == 65536
+    assert plan.for_device({"cpu": 8192, "cuda": 65536}, "cpu", "batch_tokens") == 8192
     with pytest.raises(ValueError, match="batch_tokens.*'mps'.*cpu"):
-        encode.for_device({"cpu": 8192}, "mps", "batch_tokens")
+        plan.for_device({"cpu": 8192}, "mps", "batch_tokens")
 
 
 @pytest.mark.parametrize("granularity", ["tokens", "sentences"])
@@ -139,7 +139,7 @@ def test_two_buffer_staging_files_every_batch_right(minilm, texts, tmp_path, mon
     """The CUDA pipeline (batch k+1 reduced before batch k is filed) run on the CPU: same cache."""
     encode.encode(minilm, texts, tmp_path / "direct.h5", granularity=granularity, **SETTINGS)
 
-    class Rotating(encode.Staging):
+    class Rotating(forward.Staging):
         def __init__(self, device, shape, dtype):
             super().__init__(device, shape, dtype, rotate=True)
     monkeypatch.setattr(encode, "Staging", Rotating)

@@ -1,37 +1,24 @@
 """Run a model over sentences and write its hidden states of every layer to an activation cache.
 
-Batches: sentences are processed in windows (consecutive runs of sentences whose stored
-vectors fit half of `buffer_mb`); inside a window they are sorted by length and batched
-under a token budget, so padding is small. A window's vectors are written back in input
-order with one contiguous write per layer, which suits the layer-major chunked HDF5 layout.
+Sentences are encoded window by window (`posart.plan`: consecutive sentences, sorted by
+length inside the window and batched under a token budget). Each batch goes through
+`posart.forward`, and its stored vectors are filed into the window's buffer at their
+input positions; the finished window is written with one contiguous write per layer,
+which suits the layer-major chunked HDF5 layout, by a writer thread while the model runs
+the next window (two windows in memory at most: `buffer_mb` in all).
+benchmarks/bench_encode.py measures all this against the bare forward pass.
 
-Speed (benchmarks/bench_encode.py measures it against the bare forward pass):
-- no per-sentence Python work while encoding: a batch is assembled by numpy indexing into
-  the flat token arrays, and its real tokens are gathered by one index per layer;
-- what the cache does not keep never leaves the device: the float16 conversion, the
-  overflow and rounding maxima and, for sentence caches, the pooling run next to the model,
-  and only the stored vectors are copied to the host;
-- on CUDA these copies go through pinned staging buffers without blocking, so the device
-  runs batch k+1 while the host files batch k; everywhere, a writer thread writes window w
-  while the model runs window w+1 (two windows in memory at most: `buffer_mb` in all).
-
-Numbers: a sentence's vectors depend slightly on the batch it ran in (padding changes the
-kernels' blocking), so batches depend on the settings and sentence lengths only, never on
-the shard count, the writer thread or timing. A cache holds exactly the numbers of the
-model's forward pass over those batches (tests/test_encode.py checks it bit for bit).
-
-Sharding: every shard tokenises the whole dataset (cheap) and plans the same windows, then
-encodes its own contiguous group of windows (none, when there are more shards than
-windows), so a sharded cache holds exactly the numbers of an unsharded one.
+Numbers: a cache holds exactly the numbers of the model's forward pass over the planned
+batches, whatever the shard count, threads or writer (tests/test_encode.py checks it bit
+for bit). Every shard tokenises the whole dataset (cheap) and plans the same windows, then
+encodes its own contiguous group of them (none, with more shards than windows).
 """
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import IO, Mapping, Sequence
 
 import h5py
@@ -41,202 +28,13 @@ from tqdm import tqdm
 
 from posart.atomic import atomic_path
 from posart.cache import POOLED, STRING, chunk_rows
+from posart.forward import Batch, Reduced, Staging, Workspace, hidden_states, make_batch, reduce
 from posart.models import LoadedModel
+from posart.plan import MAX_BATCH, POOLED_DTYPE, for_device, plan_batches, shard_windows, window_plan
 from posart.tokenize import Tokenised, tokenise
 
 log = logging.getLogger(__name__)
-# Most sentences per batch, per device type. On 2 CPU cores, batches of 64 SST-2 sentences
-# ran 20% faster than batches of 256 (less padding, better cache use; benchmarks/README.md);
-# a GPU wants large batches to be busy.
-MAX_BATCH = MappingProxyType({"cpu": 64, "cuda": 256, "mps": 256, "xpu": 256})
 FLOAT16_MAX = float(np.finfo(np.float16).max)
-POOLED_DTYPE = np.float32  # pooled vectors are few, and means lose precision in float16
-
-
-def plan_windows(costs: Sequence[int], budget: int, max_sentences: int) -> list[range]:
-    """Consecutive sentence ranges costing at most `budget` (or one sentence) and at most `max_sentences`."""
-    windows, start, total = [], 0, 0
-    for i, n in enumerate(costs):
-        if total and (total + n > budget or i - start == max_sentences):
-            windows.append(range(start, i))
-            start, total = i, 0
-        total += n
-    if start < len(costs):
-        windows.append(range(start, len(costs)))
-    return windows
-
-
-def plan_batches(lengths: Sequence[int], batch_tokens: int, max_batch: int) -> list[list[int]]:
-    """Length-bucketed batches: longest first, each padded size (n × longest) ≤ batch_tokens."""
-    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-    batches, current = [], []
-    for i in order:
-        longest = lengths[current[0]] if current else lengths[i]
-        if current and ((len(current) + 1) * longest > batch_tokens or len(current) == max_batch):
-            batches.append(current)
-            current = []
-        current.append(i)
-    if current:
-        batches.append(current)
-    return batches
-
-
-def shard_windows(n_windows: int, shard: int, n_shards: int) -> range:
-    """The contiguous group of windows that shard `shard` (0-based) of `n_shards` encodes."""
-    bounds = np.linspace(0, n_windows, n_shards + 1).round().astype(int)
-    return range(int(bounds[shard]), int(bounds[shard + 1]))
-
-
-def window_plan(lengths: np.ndarray, granularity: str, dtype: str, layers: int, dim: int,
-                buffer_mb: int, window_sentences: int) -> list[range]:
-    """The windows of a dataset: two windows' stored vectors (one filled, one written) fit `buffer_mb`.
-
-    A token cache stores every token (layers × dim values of `dtype`), a sentence cache two
-    pooled float32 vectors per sentence, whatever the sentence's length.
-    """
-    if granularity == "tokens":
-        costs, unit = lengths, layers * dim * np.dtype(dtype).itemsize
-    elif granularity == "sentences":
-        costs, unit = np.ones_like(lengths), len(POOLED) * layers * dim * np.dtype(POOLED_DTYPE).itemsize
-    else:
-        raise ValueError(f"granularity must be 'tokens' or 'sentences', not {granularity!r}")
-    return plan_windows(costs, max(1, (buffer_mb << 20) // (2 * unit)), window_sentences)
-
-
-@dataclass
-class Batch:
-    """One padded batch and where its real tokens come from and go to."""
-    input_ids: torch.Tensor       # (rows, longest) int64, right-padded
-    attention_mask: torch.Tensor  # (rows, longest) int64
-    flat: torch.Tensor            # (tokens,) position of each real token in the flattened batch
-    keep: torch.Tensor            # (rows, 2, longest) float64 pooling weights: all tokens, non-special ones
-    sentences: np.ndarray         # (rows,) sentence of each row, within the window
-    tokens: np.ndarray            # (tokens,) token index within the window, in gathered order
-
-
-def make_batch(window: Tokenised, rows: Sequence[int], pad_id: int) -> Batch:
-    """Pad sentences `rows` of `window` into one batch, with whole-array indexing only."""
-    rows = np.asarray(rows, dtype=np.int64)
-    lengths = window.lengths[rows]
-    longest = int(lengths.max())
-    row = np.repeat(np.arange(len(rows)), lengths)
-    column = np.arange(len(row)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    tokens = np.repeat(window.offsets[rows], lengths) + column
-    ids = np.full((len(rows), longest), pad_id, dtype=np.int64)
-    ids[row, column] = window.input_ids[tokens]
-    mask = np.zeros((len(rows), longest), dtype=np.int64)
-    mask[row, column] = 1
-    keep = np.zeros((len(rows), 2, longest), dtype=np.float64)
-    keep[row, 0, column] = 1.0
-    keep[row, 1, column] = ~window.special[tokens]
-    return Batch(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(row * longest + column),
-                 torch.from_numpy(keep), rows, tokens)
-
-
-@torch.inference_mode()
-def hidden_states(loaded: LoadedModel, batch: Batch, device: str) -> tuple[torch.Tensor, ...]:
-    """The model's hidden states of every layer, each (rows, longest, dim) on `device`."""
-    out = loaded.model(input_ids=batch.input_ids.to(device, non_blocking=True),
-                       attention_mask=batch.attention_mask.to(device, non_blocking=True), output_hidden_states=True)
-    return out.hidden_states
-
-
-class Workspace:
-    """Tensors reused by every batch, grown to the largest: no allocation (and page faults) per batch."""
-
-    def __init__(self, device: torch.device):
-        self.device = device
-        self.buffers: dict[str, torch.Tensor] = {}
-
-    def get(self, name: str, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
-        size = int(np.prod(shape))
-        buffer = self.buffers.get(name)
-        if buffer is None or buffer.numel() < size or buffer.dtype != dtype:
-            buffer = self.buffers[name] = torch.empty(size, dtype=dtype, device=self.device)
-        return buffer[:size].view(shape)
-
-
-def pool(states: torch.Tensor, keep: torch.Tensor, counts: torch.Tensor, wide: torch.Tensor,
-         out: torch.Tensor) -> None:
-    """`out` (2, rows, dim) := means of one layer's padded states over all tokens and over non-special ones.
-
-    Summed in float64 like `cache.segment_means`, which gives the same float32 means here.
-    """
-    sums = torch.bmm(keep, wide.copy_(states))  # (rows, 2, dim)
-    out.copy_(sums.div_(counts).transpose(0, 1))
-
-
-@dataclass
-class Reduced:
-    """What one batch leaves behind: stored vectors and per-layer maxima (on the device until copied)."""
-    vectors: torch.Tensor  # tokens: (layers, tokens, dim) in the stored dtype; sentences: (2, layers, rows, dim)
-    peak: torch.Tensor     # (layers,) largest |hidden state|
-    error: torch.Tensor    # (layers,) largest float16 rounding error of the stored vectors (0 if none)
-
-
-@torch.inference_mode()
-def reduce(hidden: tuple[torch.Tensor, ...], batch: Batch, granularity: str, store: np.dtype,
-           work: Workspace) -> Reduced:
-    """Turn a batch's hidden states into what the cache stores, on their device, one layer at a time.
-
-    Besides the stored vectors, this needs two float32 tokens × dim scratch layers (a third
-    of what all layers would take). The returned tensors live in `work`: the next batch
-    overwrites them.
-    """
-    device, layers, dim = hidden[0].device, len(hidden), hidden[0].shape[-1]
-    flat = batch.flat.to(device, non_blocking=True)
-    peak = work.get("peak", (layers,), torch.float32)
-    error = work.get("error", (layers,), torch.float32).zero_()
-    scratch = work.get("scratch", (len(flat), dim), torch.float32)
-    if granularity == "sentences":
-        keep = batch.keep.to(device, non_blocking=True)
-        counts = keep.sum(dim=2, keepdim=True)  # never 0: `tokenise` drops sentences of special tokens only
-        vectors = work.get("pooled", (len(POOLED), layers, len(keep), dim), torch.float32)
-        wide = work.get("wide", hidden[0].shape, torch.float64)
-    else:
-        vectors = work.get("stored", (layers, len(flat), dim), torch.float16 if store == np.float16 else torch.float32)
-    for layer, states in enumerate(hidden):
-        tokens = vectors[layer] if vectors.dtype == torch.float32 and granularity == "tokens" else scratch
-        torch.index_select(states.reshape(-1, dim), 0, flat, out=tokens)
-        torch.maximum(tokens.amax(), tokens.amin().neg(), out=peak[layer])  # amax, amin: aminmax was 8x slower
-        if granularity == "sentences":
-            pool(states, keep, counts, wide, vectors[:, layer])
-        elif vectors.dtype == torch.float16:
-            vectors[layer].copy_(tokens)
-            difference = work.get("difference", tokens.shape, torch.float32).copy_(vectors[layer]).sub_(tokens)
-            torch.maximum(difference.amax(), difference.amin().neg(), out=error[layer])
-    return Reduced(vectors, peak, error)
-
-
-class Staging:
-    """Device -> host copies: on CUDA into two pinned buffers in turn, without blocking the device.
-
-    While the host files batch k from one buffer, the device computes batch k+1 and copies
-    it into the other (`depth` 2). On the CPU the reduced tensors are already host memory
-    (in the reused workspace), so each batch is filed before the next one runs (`depth` 1).
-    `rotate` forces the two-buffer rotation without CUDA, for tests.
-    """
-
-    def __init__(self, device: str, shape: tuple[int, ...], dtype: torch.dtype, rotate: bool | None = None):
-        self.cuda = torch.device(device).type == "cuda"
-        self.rotate = self.cuda if rotate is None else rotate
-        self.buffers = [torch.empty(shape, dtype=dtype, pin_memory=self.cuda) for _ in range(2)] if self.rotate else []
-        self.depth = 2 if self.rotate else 1
-        self.turn = 0
-
-    def copy(self, reduced: Reduced) -> tuple[Reduced, object]:
-        """Start copying `reduced` to the host; returns the host tensors and, on CUDA, an event to wait for."""
-        if not self.rotate:
-            return Reduced(reduced.vectors.cpu(), reduced.peak, reduced.error), None
-        vectors = reduced.vectors
-        buffer = self.buffers[self.turn].view(-1)[:vectors.numel()].view(vectors.shape)
-        self.turn = 1 - self.turn
-        buffer.copy_(vectors, non_blocking=self.cuda)
-        if not self.cuda:
-            return Reduced(buffer, reduced.peak, reduced.error), None
-        event = torch.cuda.Event()
-        event.record()
-        return Reduced(buffer, reduced.peak, reduced.error), event
 
 
 class Window:
@@ -295,16 +93,6 @@ def _file(window: Window, batch: Batch, host: Reduced, event, bar: tqdm) -> None
         event.synchronize()
     window.file(batch, host)
     bar.update()
-
-
-def for_device(value: int | Mapping[str, int], device: str, name: str) -> int:
-    """A setting given once, or per device type (e.g. `{cpu: 8192, cuda: 65536}`) as memory differs."""
-    if not isinstance(value, Mapping):
-        return int(value)
-    kind = torch.device(device).type
-    if kind not in value:
-        raise ValueError(f"encode.{name} gives no value for device type {kind!r} (only for {sorted(value)})")
-    return int(value[kind])
 
 
 def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
