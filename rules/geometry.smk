@@ -9,6 +9,8 @@ rule geometry:
         "results/{model}/geometry/{method}.csv",
     log:
         "logs/geometry/{model}/{method}.log",
+    benchmark:
+        "results/benchmarks/geometry/{model}/{method}.tsv"
     conda:
         "../envs/analysis.yaml"
     params:

@@ -30,6 +30,8 @@ rule grammar:
         trees="results/{model}/tasks/grammar/{method}.trees.csv.gz",
     log:
         "logs/grammar/{model}/{method}.log",
+    benchmark:
+        "results/benchmarks/grammar/{model}/{method}.tsv"
     conda:
         "../envs/analysis.yaml"
     params:

@@ -11,6 +11,8 @@ rule model_identity:
         "results/{model}/identity.json",
     log:
         "logs/model_identity/{model}.log",
+    benchmark:
+        "results/benchmarks/model_identity/{model}.tsv"
     conda:
         "../envs/encode.yaml"
     params:

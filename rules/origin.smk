@@ -15,6 +15,8 @@ rule origin:
         summary="results/{model}/origin/summary.json",
     log:
         "logs/origin/{model}.log",
+    benchmark:
+        "results/benchmarks/origin/{model}.tsv"
     conda:
         "../envs/encode.yaml"
     params:

@@ -8,6 +8,8 @@ rule stats:
         "results/{model}/stats/{corpus}.npz",
     log:
         "logs/stats/{model}/{corpus}.log",
+    benchmark:
+        "results/benchmarks/stats/{model}/{corpus}.tsv"
     conda:
         "../envs/analysis.yaml"
     params:

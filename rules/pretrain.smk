@@ -23,6 +23,8 @@ rule pretrain_corpus:
         ),
     log:
         "logs/pretrain_corpus/{pcorpus}/{preset}.log",
+    benchmark:
+        "results/benchmarks/pretrain_corpus/{pcorpus}/{preset}.tsv"
     conda:
         "../envs/fairseq.yaml"
     params:
@@ -43,6 +45,8 @@ rule pretrain:
         summary="results/pretrain/{run}/summary.json",
     log:
         "logs/pretrain/{run}.log",
+    benchmark:
+        "results/benchmarks/pretrain/{run}.tsv"
     conda:
         "../envs/fairseq.yaml"
     threads: 1

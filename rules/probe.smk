@@ -15,6 +15,8 @@ checkpoint probe:
         weights="results/{model}/probe/weights.safetensors",
     log:
         "logs/probe/{model}.log",
+    benchmark:
+        "results/benchmarks/probe/{model}.tsv"
     conda:
         "../envs/encode.yaml"
     threads: 2

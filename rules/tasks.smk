@@ -10,6 +10,8 @@ rule wic:
         "results/{model}/tasks/wic/{method}.csv",
     log:
         "logs/wic/{model}/{method}.log",
+    benchmark:
+        "results/benchmarks/wic/{model}/{method}.tsv"
     conda:
         "../envs/analysis.yaml"
     params:
@@ -29,6 +31,8 @@ rule sts:
         "results/{model}/tasks/sts/{method}.csv",
     log:
         "logs/sts/{model}/{method}.log",
+    benchmark:
+        "results/benchmarks/sts/{model}/{method}.tsv"
     conda:
         "../envs/analysis.yaml"
     params:
@@ -48,6 +52,8 @@ rule supervised:
         classifiers="results/{model}/tasks/supervised/{task}/{method}.safetensors",
     log:
         "logs/supervised/{model}/{task}/{method}.log",
+    benchmark:
+        "results/benchmarks/supervised/{model}/{task}/{method}.tsv"
     conda:
         "../envs/analysis.yaml"
     threads: 1

@@ -53,6 +53,8 @@ rule wsd:
         predictions="results/{model}/tasks/wsd/{method}.predictions.csv.gz",
     log:
         "logs/wsd/{model}/{method}.log",
+    benchmark:
+        "results/benchmarks/wsd/{model}/{method}.tsv"
     conda:
         "../envs/analysis.yaml"
     params:

@@ -5,9 +5,10 @@ import json
 import pandas as pd
 import torch
 
-from posart import adapter, encode, identity, models, prepare, provenance
+from posart import adapter, encode, identity, memory, models, prepare, provenance
 
 torch.set_num_threads(snakemake.threads)
+memory.keep_freed_memory()  # no page faults for each batch's tensors (posart.memory)
 settings = dict(snakemake.params.encode)
 with adapter.run(snakemake) as record:
     device = models.pick_device(settings.pop("device"))

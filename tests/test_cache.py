@@ -3,6 +3,7 @@
 import h5py
 import numpy as np
 import pytest
+import torch
 
 from posart import cache as cache_module
 from posart import encode
@@ -38,9 +39,11 @@ def test_round_trip_matches_the_model(token_cache, minilm):
     with ActivationCache(token_cache) as cache:
         row = cache.texts().index("Is this the capital of France ?")
         lo, hi = cache.offsets[row], cache.offsets[row + 1]
-        direct = encode.forward(minilm, [encode.tokenise(minilm.tokenizer, [cache.texts()[row]], 512)[0][0]], "cpu")[0]
+        with torch.inference_mode():
+            inputs = minilm.tokenizer(cache.texts()[row], return_tensors="pt")
+            direct = minilm.model(**inputs, output_hidden_states=True).hidden_states
         for layer in range(7):
-            np.testing.assert_allclose(cache.file["hidden"][layer, lo:hi], direct[layer], atol=0.02, rtol=2e-3)
+            np.testing.assert_allclose(cache.file["hidden"][layer, lo:hi], direct[layer][0], atol=0.02, rtol=2e-3)
         words = cache.field("word_index")[lo:hi]
         assert words.max() == len("Is this the capital of France ?".split()) - 1
 
@@ -110,8 +113,8 @@ def test_failed_encode_leaves_existing_cache_untouched(minilm, token_cache, tmp_
 
 
 def test_float16_overflow_is_an_error_not_inf(minilm, tmp_path, monkeypatch):
-    real_forward = encode.forward
-    monkeypatch.setattr(encode, "forward", lambda *a: [s * 1e5 for s in real_forward(*a)])
+    real_states = encode.hidden_states
+    monkeypatch.setattr(encode, "hidden_states", lambda *a: tuple(s * 1e5 for s in real_states(*a)))
     with pytest.raises(OverflowError, match="float32"):
         encode.encode(minilm, ["a sentence"], tmp_path / "o.h5", dtype="float16")
     assert not (tmp_path / "o.h5").exists()

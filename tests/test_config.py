@@ -182,8 +182,18 @@ def test_schema_errors_name_file_line_key_and_value(tmp_path, in_repo):
     with pytest.raises(schema.SchemaError) as error:
         load(tmp_path, bad)
     message = str(error.value)
-    assert re.search(r"config0.yaml:\d+: encode.batch_tokens: 'many' is not of type 'integer'", message)
+    assert re.search(
+        r"config0.yaml:\d+: encode.batch_tokens: 'many' is not valid under any of the given schemas", message
+    )
     assert re.search(r"sts.datasets\[1\]: 'sts17' is not one of \['stsb', 'sickr', 'sts12'", message)
+
+
+def test_batch_settings_per_device_type(tmp_path, in_repo):
+    loaded = load(tmp_path, {"models": MINILM, "encode": {"batch_tokens": {"cpu": 4096, "cuda": 65536}}})
+    assert loaded["encode"]["batch_tokens"] == {"cpu": 4096, "cuda": 65536}
+    assert loaded["encode"]["max_batch"] == {"cpu": 64, "cuda": 256, "mps": 256}
+    with pytest.raises(schema.SchemaError, match="encode.max_batch: .* is not valid under any"):
+        load(tmp_path, {"models": MINILM, "encode": {"max_batch": {"cpu": 64}}})  # no cuda entry
 
 
 @pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:0", "cuda:12", "mps"])

@@ -37,3 +37,12 @@ def test_input_and_params_functions_are_named_get():
     defined = set(re.findall(r"^def (\w+)\(wildcards\)", (REPO / "rules" / "common.smk").read_text(), re.M))
     assert functions and functions <= defined
     assert all(name.startswith("get_") for name in functions | defined)
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_every_cluster_job_keeps_a_benchmark_record(rule):
+    """A rule that is not local runs as a (cluster) job: its time and memory go to results/benchmarks/{rule}/."""
+    if "localrule: True" in RULES[rule]:
+        return
+    benchmark = re.search(r'benchmark:\s*\n\s*f?"([^"]+)"', RULES[rule])
+    assert benchmark and benchmark.group(1).startswith(f"results/benchmarks/{rule}/"), RULES[rule][:300]

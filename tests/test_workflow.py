@@ -16,6 +16,7 @@ import yaml
 from safetensors.numpy import load_file
 
 from posart import contract, registry
+from test_rules import RULES
 from tiny_models import build
 from workflow import BIN, REPO, copy_workflow, dry_run_jobs, snakemake
 
@@ -25,6 +26,7 @@ METHODS = ["raw"] + list(CONFIG["postprocess"])
 TASKS = list(CONFIG["supervised"]["tasks"])
 PAPER = ["table1_wic", "table2_sts", "table3_supervised", "table4_pretraining", "table_wsd", "table_grammar"]
 N_MODELS = len(CONFIG["models"])  # minilm and the pretrained tiny pair
+HEAVY = sorted(rule for rule, block in RULES.items() if "benchmark:" in block)
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +149,9 @@ def test_cache_layout_in_the_demo(demo):
 
 def test_every_artifact_has_provenance_and_audit_reaches_the_data(demo):
     results = demo / "results"
+    # Snakemake's own benchmark records (results/benchmarks) are not posart artifacts.
     artifacts = [p for p in results.rglob("*") if p.is_file() and not p.name.endswith(".prov.json")
-                 and ".part" not in p.name]
+                 and ".part" not in p.name and "benchmarks" not in p.relative_to(results).parts]
     missing = [str(p) for p in artifacts if not p.with_name(p.name + ".prov.json").is_file()]
     assert not missing
     audit = subprocess.run([str(BIN / "posart"), "audit", "results/paper/table2_sts.md", "--json"],
@@ -171,6 +174,21 @@ def test_every_artifact_has_provenance_and_audit_reaches_the_data(demo):
     assert "rule encode" in text and "weight_hash" in text and "git" in text
 
 
+def test_jobs_summary_has_every_heavy_job_of_the_run(demo):
+    """results/paper/jobs.csv: one row per job of each rule with a benchmark record, none missing."""
+    fresh = copy_workflow(demo.parent / "fresh")
+    planned = dry_run_jobs(fresh)
+    jobs = pd.read_csv(demo / "results" / "paper" / "jobs.csv")
+    assert jobs.groupby("rule").size().to_dict() == {rule: planned[rule] for rule in HEAVY}
+    assert (jobs.wall_s > 0).all() and jobs.wall_s.is_monotonic_decreasing
+    assert (jobs.peak_rss_mb > 100).all()  # a Python job with numpy: at least the interpreter
+    assert abs(jobs.wall_share.sum() - 100) < 1e-6
+    assert len(list((demo / "results" / "benchmarks").rglob("*.tsv"))) == len(jobs)
+    # the job list is exactly what the targets need: asking for jobs.csv alone plans the same heavy jobs
+    alone = dry_run_jobs(fresh, "--cores", "1", "results/paper/jobs.csv")
+    assert {rule: alone[rule] for rule in HEAVY} == {rule: planned[rule] for rule in HEAVY}
+
+
 def test_nothing_left_to_do_after_the_run(demo):
     assert dry_run_jobs(demo) == {}
 
@@ -184,35 +202,38 @@ def per_model(*rules, times=1):
 
 
 # WSD and grammar induction read every layer's outlier-dependent fits: they follow any change to them
+# A re-run of a job with a benchmark record re-makes results/paper/jobs.csv
+SUMMARY = {"jobs_summary": 1}
 EARLIER = {**per_model("wsd", "grammar", "collect_wsd", "collect_grammar"), "table_wsd": 1, "table_grammar": 1}
 
 
 @pytest.mark.parametrize("override, expected", [
-    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), **per_model("collect_wic"), "table1_wic": 1}),
+    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), **per_model("collect_wic"), "table1_wic": 1, **SUMMARY}),
     ({"sts": {"aggregate": "wmean"}}, {"table2_sts": 1}),
     ({"supervised": {"epochs": 3}},
      {"supervised": len(TASKS) * len(METHODS) * N_MODELS, **per_model("collect_supervised"),
-      "table3_supervised": 1}),
+      "table3_supervised": 1, **SUMMARY}),
     ({"outliers": {"criterion": {"share_threshold": 0.5}}},
      {**per_model("outliers", times=2), **per_model("fig1_mean_vectors", "fit_postprocess", "geometry", "wic", "sts"),
       **per_model("supervised", times=len(TASKS)),
       **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
       **per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure", "fig5_probe"),
       "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, "table4_pretraining": 1,
-      **EARLIER}),
-    ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), **per_model("collect_geometry"), "fig6_geometry": 1}),
-    ({"origin": {"rank_by": "value"}}, per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure")),
+      **EARLIER, **SUMMARY}),
+    ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), **per_model("collect_geometry"), "fig6_geometry": 1, **SUMMARY}),
+    ({"origin": {"rank_by": "value"}},
+     {**per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure"), **SUMMARY}),
     # probe is a checkpoint: its per-layer files (probe_layer) are planned once it has run again.
-    ({"probe": {"epochs": 2}}, per_model("probe", "fig5_probe")),
+    ({"probe": {"epochs": 2}}, {**per_model("probe", "fig5_probe"), **SUMMARY}),
     ({"probe": {"sample": {"dev": 40}}},
-     {"prepare_probe": 1, **per_model("encode", "join_shards", "probe", "fig5_probe")}),
+     {"prepare_probe": 1, **per_model("encode", "join_shards", "probe", "fig5_probe"), **SUMMARY}),
     ({"postprocess": {"abtt": {"n_remove": 2}}},
      {**per_model("fit_postprocess", "geometry", "wic", "sts"), **per_model("supervised", times=len(TASKS)),
       **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
-      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, **EARLIER}),
+      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, **EARLIER, **SUMMARY}),
     ({"wsd": {"max_per_sense": 1}},
      {"prepare_wsd_training": 1, **per_model("encode", "join_shards"), **per_method("wsd"), **per_model("collect_wsd"),
-      "table_wsd": 1}),
+      "table_wsd": 1, **SUMMARY}),
     ({"grammar": {"seed": 1}}, {"grammar_baselines": 1, "table_grammar": 1}),
 ])
 def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected):

@@ -2,8 +2,8 @@
 
 `run(snakemake)` routes logging (and progress bars) to the rule's log file, and once the
 body has written its outputs, writes their provenance records. Keeping this here keeps
-the scripts in `scripts/` to a few lines each. Before the body runs it checks what every
-rule needs and no rule should repeat:
+the scripts in `scripts/` to a few lines each (the record also holds the job's peak
+memory). Before the body runs it checks what every rule needs and no rule should repeat:
 - the job imported this checkout's package (posart.checkout), the code provenance records;
 - old records and interrupted temporaries of its outputs are gone (provenance.clear);
 - every input still matches its record, and no model appears among the inputs with two
@@ -32,7 +32,7 @@ def run(snakemake, extra: dict | None = None) -> Iterator[dict]:
     extras: dict = dict(extra or {})
     extras["progress"] = stream
     try:
-        from posart import checkout, lineage, provenance
+        from posart import checkout, lineage, memory, provenance
         checkout.check_imported(Path(snakemake.scriptdir) / "posart")
         outputs = list(snakemake.output)
         provenance.clear(outputs)
@@ -41,6 +41,8 @@ def run(snakemake, extra: dict | None = None) -> Iterator[dict]:
         lineage.combine(sources)
         yield extras
         extras.pop("progress")
+        extras["peak_rss_mb"] = memory.peak_rss_mb()  # exact; results/paper/jobs.csv reports it per job
+        logging.getLogger("posart").info("peak memory of this job: %s MiB", extras["peak_rss_mb"])
         own = extras.get("model") or {}
         if own.get("name"):
             sources[f"the weights this job loaded ({own.get('location')})"] = {own["name"]: own["weight_hash"]}

@@ -216,6 +216,8 @@ def join(shards: list[str | Path], out: str | Path, attrs: dict) -> None:
                 layout = h5py.VirtualLayout(shape=(first.n_layers, rows, first.dim), dtype=parts[0].dtype)
                 start = 0
                 for path, part in zip(shards, parts):
+                    if not part.shape[1]:
+                        continue  # an empty shard (more shards than encoding windows) maps nothing
                     source = h5py.VirtualSource(_relative(Path(path), out.parent), name, shape=part.shape)
                     layout[:, start:start + part.shape[1]] = source
                     start += part.shape[1]

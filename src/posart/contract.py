@@ -93,6 +93,12 @@ FILES = {
         ("baseline", "f1", "corpus_f1", "n_sentences"),
         "baseline: right_branching, left_branching, random; no model involved",
     ),
+    "jobs": ContractFile(
+        "results/paper/jobs.csv",
+        ("rule", "job", "wall_s", "wall_share", "cpu_s", "peak_rss_mb", "sampled_max_rss_mb", "io_in_mb", "io_out_mb"),
+        "one row per cluster job of the run, largest wall time first; `wall_share` in % of the jobs' total; "
+        "`peak_rss_mb` is the job's exact peak (VmHWM), `sampled_max_rss_mb` Snakemake's sampled one",
+    ),
 }
 
 

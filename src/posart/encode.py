@@ -1,20 +1,25 @@
 """Run a model over sentences and write its hidden states of every layer to an activation cache.
 
-Speed: sentences are processed in windows (consecutive runs of sentences whose vectors fit
-a memory budget); inside a window they are sorted by length and batched under a token
-budget, so padding is small. The window's vectors are written back in input order with
-one contiguous write per layer, which suits the layer-major chunked HDF5 layout.
+Sentences are encoded window by window (`posart.plan`: consecutive sentences, sorted by
+length inside the window and batched under a token budget). Each batch goes through
+`posart.forward`, and its stored vectors are filed into the window's buffer at their
+input positions; the finished window is written with one contiguous write per layer,
+which suits the layer-major chunked HDF5 layout, by a writer thread while the model runs
+the next window (two windows in memory at most: `buffer_mb` in all).
+benchmarks/bench_encode.py measures all this against the bare forward pass.
 
-Sharding: every shard tokenises the whole dataset (cheap) and plans the same windows, then
-encodes its own contiguous group of windows. Batches are therefore identical whatever the
-number of shards, and a sharded cache holds exactly the numbers of an unsharded one.
+Numbers: a cache holds exactly the numbers of the model's forward pass over the planned
+batches, whatever the shard count, threads or writer (tests/test_encode.py checks it bit
+for bit). Every shard tokenises the whole dataset (cheap) and plans the same windows, then
+encodes its own contiguous group of them (none, with more shards than windows).
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Sequence
+from typing import IO, Mapping, Sequence
 
 import h5py
 import numpy as np
@@ -22,122 +27,139 @@ import torch
 from tqdm import tqdm
 
 from posart.atomic import atomic_path
-from posart.cache import POOLED, STRING, chunk_rows, segment_means
+from posart.cache import POOLED, STRING, chunk_rows
+from posart.forward import Batch, Reduced, Staging, Workspace, hidden_states, make_batch, reduce
 from posart.models import LoadedModel
+from posart.plan import MAX_BATCH, POOLED_DTYPE, for_device, plan_batches, shard_windows, window_plan
 from posart.tokenize import Tokenised, tokenise
 
 log = logging.getLogger(__name__)
 FLOAT16_MAX = float(np.finfo(np.float16).max)
 
 
-def plan_windows(lengths: Sequence[int], budget_tokens: int, max_sentences: int) -> list[range]:
-    """Consecutive sentence ranges of at most `budget_tokens` tokens and `max_sentences` sentences."""
-    windows, start, total = [], 0, 0
-    for i, n in enumerate(lengths):
-        if total and (total + n > budget_tokens or i - start == max_sentences):
-            windows.append(range(start, i))
-            start, total = i, 0
-        total += n
-    if start < len(lengths):
-        windows.append(range(start, len(lengths)))
-    return windows
+class Window:
+    """The stored vectors of one window, filled batch by batch in sorted order, kept in input order.
+
+    `reuse` is the flat memory of a window already written: refilling it saves the page
+    faults of fresh memory (about 0.1 s of CPU per 143 MB here).
+    """
+
+    def __init__(self, granularity: str, layers: int, n_tokens: int, n_sentences: int, dim: int, store: np.dtype,
+                 reuse: np.ndarray | None = None):
+        self.granularity = granularity
+        if granularity == "tokens":
+            shape, dtype = (layers, n_tokens, dim), store
+        else:
+            shape, dtype = (len(POOLED), layers, n_sentences, dim), np.dtype(POOLED_DTYPE)
+        size = int(np.prod(shape))
+        fits = reuse is not None and reuse.dtype == dtype and reuse.size >= size
+        self.memory = reuse if fits else np.empty(size, dtype)
+        self.vectors = self.memory[:size].reshape(shape)
+
+    def file(self, batch: Batch, host: Reduced) -> None:
+        if self.granularity == "tokens":
+            self.vectors[:, batch.tokens] = host.vectors.numpy()
+        else:
+            self.vectors[:, :, batch.sentences] = host.vectors.numpy()
 
 
-def plan_batches(lengths: Sequence[int], batch_tokens: int, max_batch: int) -> list[list[int]]:
-    """Length-bucketed batches: longest first, each padded size (n × longest) ≤ batch_tokens."""
-    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-    batches, current = [], []
-    for i in order:
-        longest = lengths[current[0]] if current else lengths[i]
-        if current and ((len(current) + 1) * longest > batch_tokens or len(current) == max_batch):
-            batches.append(current)
-            current = []
-        current.append(i)
-    if current:
-        batches.append(current)
-    return batches
+def run_window(loaded: LoadedModel, window: Tokenised, batches: list[list[int]], device: str, granularity: str,
+               store: np.dtype, staging: Staging, work: Workspace, bar: tqdm, reuse: np.ndarray | None = None
+               ) -> tuple[Window, torch.Tensor, torch.Tensor]:
+    """Encode one window; returns its vectors and its per-layer peak and rounding error (on the device).
 
-
-def shard_windows(n_windows: int, shard: int, n_shards: int) -> range:
-    """The contiguous group of windows that shard `shard` (0-based) of `n_shards` encodes."""
-    bounds = np.linspace(0, n_windows, n_shards + 1).round().astype(int)
-    return range(int(bounds[shard]), int(bounds[shard + 1]))
-
-
-@torch.inference_mode()
-def forward(loaded: LoadedModel, items: list[Tokenised], device: str) -> list[np.ndarray]:
-    """Hidden states (layers, n_i, d) float32 for each sentence of one batch."""
-    longest = max(len(item.input_ids) for item in items)
+    On CUDA, batch k+1 is queued on the device before batch k is filed on the host.
+    """
     pad = loaded.tokenizer.pad_token_id if loaded.tokenizer.pad_token_id is not None else 0
-    ids = torch.full((len(items), longest), pad, dtype=torch.long)
-    mask = torch.zeros((len(items), longest), dtype=torch.long)
-    for row, item in enumerate(items):
-        ids[row, :len(item.input_ids)] = torch.from_numpy(item.input_ids.astype(np.int64))
-        mask[row, :len(item.input_ids)] = 1
-    out = loaded.model(input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=True)
-    stacked = torch.stack(out.hidden_states).float().cpu().numpy()  # (layers, batch, longest, d)
-    return [stacked[:, row, :len(item.input_ids)] for row, item in enumerate(items)]
+    out = Window(granularity, loaded.n_layers, int(window.offsets[-1]), len(window), loaded.dim, store, reuse)
+    peak = torch.zeros(loaded.n_layers, device=device)
+    error = torch.zeros(loaded.n_layers, device=device)
+    pending: list[tuple[Batch, Reduced, object]] = []
+    for rows in batches:
+        batch = make_batch(window, rows, pad)
+        reduced = reduce(hidden_states(loaded, batch, device), batch, granularity, store, work)
+        torch.maximum(peak, reduced.peak, out=peak)
+        torch.maximum(error, reduced.error, out=error)
+        pending.append((batch, *staging.copy(reduced)))
+        if len(pending) == staging.depth:
+            _file(out, *pending.pop(0), bar)
+    for item in pending:
+        _file(out, *item, bar)
+    return out, peak, error
+
+
+def _file(window: Window, batch: Batch, host: Reduced, event, bar: tqdm) -> None:
+    if event is not None:
+        event.synchronize()
+    window.file(batch, host)
+    bar.update()
 
 
 def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
            granularity: str = "tokens", dtype: str = "float16", max_length: int | None = None,
-           batch_tokens: int = 8192, max_batch: int = 256, buffer_mb: int = 256, window_sentences: int = 1024,
+           batch_tokens: int | Mapping[str, int] = 8192, max_batch: int | Mapping[str, int] = MAX_BATCH,
+           buffer_mb: int = 1024, window_sentences: int = 8192,
            compression: str | None = None, shard: int = 0, n_shards: int = 1,
-           device: str = "cpu", attrs: dict | None = None, progress: IO | None = None) -> dict:
+           device: str = "cpu", writer_thread: bool = True, attrs: dict | None = None,
+           progress: IO | None = None) -> dict:
     """Encode `texts` (or this shard's part of them) into an activation cache at `out_path`.
 
     Returns a summary (counts, float16 error) that is also stored as file attributes.
+    `batch_tokens` and `max_batch` may be given per device type.
     """
+    batch_tokens = for_device(batch_tokens, device, "batch_tokens")
+    max_batch = for_device(max_batch, device, "max_batch")
     limit = min(max_length or loaded.max_length, loaded.max_length)
-    items, report = tokenise(loaded.tokenizer, list(texts), limit)
-    if not items:
+    tokens, report = tokenise(loaded.tokenizer, list(texts), limit)
+    if not len(tokens):
         raise ValueError(f"no non-empty sentence to encode for {out_path}")
-    lengths = [len(item.input_ids) for item in items]
-    layers, dim = loaded.n_layers, loaded.dim
-    windows = plan_windows(lengths, max(1, (buffer_mb << 20) // (layers * dim * 4)), window_sentences)
-    if n_shards > len(windows):
-        raise ValueError(f"{out_path}: {n_shards} shards but only {len(windows)} encoding windows of at "
-                         f"most {window_sentences} sentences; use fewer shards or a smaller "
-                         f"encode.window_sentences")
+    layers, dim, store = loaded.n_layers, loaded.dim, np.dtype(dtype)
+    windows = window_plan(tokens.lengths, granularity, dtype, layers, dim, buffer_mb, window_sentences)
     mine = [windows[w] for w in shard_windows(len(windows), shard, n_shards)]
-    first = mine[0].start if mine else 0
-    last = mine[-1].stop if mine else 0
-    items, lengths = items[first:last], lengths[first:last]
-    n_batches = sum(len(plan_batches([lengths[i - first] for i in w], batch_tokens, max_batch)) for w in mine)
-    offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
-    store = np.dtype(dtype)
-    max_abs = np.zeros(layers)
-    rounding = np.zeros(layers)
+    if not mine:  # more shards than windows: this one is empty, and the joined cache is whole
+        log.warning("%s: shard %d of %d is empty (the table has %d encoding windows)", out_path, shard, n_shards,
+                    len(windows))
+    first, last = (mine[0].start, mine[-1].stop) if mine else (0, 0)
+    tokens = tokens.sentences(first, last)
+    parts = [tokens.sentences(w.start - first, w.stop - first) for w in mine]
+    batches = [plan_batches(part.lengths.tolist(), batch_tokens, max_batch) for part in parts]
+    staging = Staging(device, _largest_batch(parts, batches, granularity, layers, dim),
+                      torch.float16 if granularity == "tokens" and store == np.float16 else torch.float32)
+    work = Workspace(torch.device(device))
+    max_abs, rounding = np.zeros(layers), np.zeros(layers)
 
-    with atomic_path(out_path) as tmp, h5py.File(tmp, "w", rdcc_nbytes=64 << 20) as h5:
-        vectors = _create_vectors(h5, granularity, layers, int(offsets[-1]), len(items), dim, store, compression)
-        _write_fields(h5, items, offsets, granularity)
-        bar = tqdm(total=n_batches, file=progress, mininterval=10, desc=f"encode {Path(out_path).name}",
-                   disable=progress is None)
-        for window in mine:
-            lo = window.start - first
-            local = [lengths[i - first] for i in window]
-            block = np.empty((layers, sum(local), dim), np.float32)
-            starts = np.concatenate([[0], np.cumsum(local)])
-            for batch in plan_batches(local, batch_tokens, max_batch):
-                for j, states in zip(batch, forward(loaded, [items[lo + j] for j in batch], device)):
-                    block[:, starts[j]:starts[j + 1]] = states
-                bar.update()
-            max_abs = np.maximum(max_abs, np.abs(block).max(axis=(1, 2)))
-            if store == np.float16:
-                if (max_abs > FLOAT16_MAX).any():
-                    raise OverflowError(f"{out_path}: hidden states reach {max_abs.max():.4g}, beyond "
-                                        f"float16; set encode.dtype: float32")
-                err = np.abs(block.astype(np.float16).astype(np.float32) - block).max(axis=(1, 2))
-                rounding = np.maximum(rounding, err)
-            _write_window(vectors, granularity, block, starts, items[lo:lo + len(window)],
-                          int(offsets[lo]), lo)
+    with atomic_path(out_path) as tmp, h5py.File(tmp, "w", rdcc_nbytes=64 << 20) as h5, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer") as writer:
+        vectors = _create_vectors(h5, granularity, layers, int(tokens.offsets[-1]), len(tokens), dim, store,
+                                  compression)
+        _write_fields(h5, tokens, granularity)
+        bar = tqdm(total=sum(map(len, batches)), file=progress, mininterval=10,
+                   desc=f"encode {Path(out_path).name}", disable=progress is None)
+        writing: Future | None = None
+        written = spare = None
+        for window, part, planned in zip(mine, parts, batches):
+            filled, peak, error = run_window(loaded, part, planned, device, granularity, store, staging, work, bar,
+                                             spare)
+            max_abs = np.maximum(max_abs, peak.cpu().double().numpy())
+            rounding = np.maximum(rounding, error.cpu().double().numpy())
+            if granularity == "tokens" and store == np.float16 and (max_abs > FLOAT16_MAX).any():
+                raise OverflowError(f"{out_path}: hidden states reach {max_abs.max():.4g}, beyond "
+                                    f"float16; set encode.dtype: float32")
+            if writing is not None:
+                writing.result()  # one window is written while the next one is filled: two in memory
+            spare = written.memory if written is not None else None
+            written = filled
+            args = (vectors, filled, int(tokens.offsets[window.start - first]), window.start - first)
+            writing = writer.submit(_write_window, *args) if writer_thread else _write_window(*args)
+        if writing is not None:
+            writing.result()
         bar.close()
         summary = {"n_input": report.n_input, "n_empty": report.n_empty, "n_truncated": report.n_truncated,
-                   "n_sentences": len(items), "n_tokens": int(offsets[-1]), "max_length": limit,
+                   "n_sentences": len(tokens), "n_tokens": int(tokens.offsets[-1]), "max_length": limit,
                    "max_abs_value": float(max_abs.max()), "float16_max_abs_error": float(rounding.max())}
         for key, value in {**(attrs or {}), **summary, "granularity": granularity, "dtype": dtype,
-                           "shard": f"{shard}/{n_shards}", "model": loaded.name,
+                           "shard": f"{shard}/{n_shards}",
+                           "batch_tokens": batch_tokens, "max_batch": max_batch, "model": loaded.name,
                            "model_location": loaded.location, "model_revision": loaded.revision,
                            "weight_hash": loaded.weight_hash,
                            "tokenizer": type(loaded.tokenizer).__name__}.items():
@@ -148,42 +170,44 @@ def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
     return summary
 
 
+def _largest_batch(parts: list[Tokenised], batches: list[list[list[int]]], granularity: str, layers: int,
+                   dim: int) -> tuple[int, ...]:
+    """Shape of the largest reduced batch: what a staging buffer must hold."""
+    if granularity == "tokens":
+        most = max((int(part.lengths[rows].sum()) for part, planned in zip(parts, batches) for rows in planned),
+                   default=0)
+        return layers, most, dim
+    return len(POOLED), layers, max((len(rows) for planned in batches for rows in planned), default=0), dim
+
+
 def _create_vectors(h5: h5py.File, granularity: str, layers: int, n_tokens: int, n_sentences: int,
                     dim: int, store: np.dtype, compression: str | None) -> list[h5py.Dataset]:
     if granularity == "tokens":
-        rows = min(max(n_tokens, 1), chunk_rows(dim, store.itemsize))
+        rows = min(n_tokens, chunk_rows(dim, store.itemsize))
         return [h5.create_dataset("hidden", (layers, n_tokens, dim), dtype=store,
-                                  chunks=(1, rows, dim), compression=compression)]
-    if granularity != "sentences":
-        raise ValueError(f"granularity must be 'tokens' or 'sentences', not {granularity!r}")
-    # Pooled vectors stay float32: they are few, and means lose precision in float16.
-    return [h5.create_dataset(name, (layers, n_sentences, dim), dtype=np.float32,
-                              chunks=(1, min(n_sentences, 1024), dim), compression=compression)
-            for name in POOLED]
+                                  chunks=(1, rows, dim) if rows else None, compression=compression if rows else None)]
+    rows = min(n_sentences, 1024)
+    return [h5.create_dataset(name, (layers, n_sentences, dim), dtype=POOLED_DTYPE, chunks=(1, rows, dim) if rows
+                              else None, compression=compression if rows else None) for name in POOLED]
 
 
-def _write_fields(h5: h5py.File, items: list[Tokenised], offsets: np.ndarray, granularity: str) -> None:
-    h5.create_dataset("text", data=[item.text for item in items], dtype=STRING)
-    h5.create_dataset("source_index", data=np.array([item.source_index for item in items], np.int64))
-    h5.create_dataset("truncated", data=np.array([item.truncated for item in items], bool))
-    h5.create_dataset("n_tokens", data=np.diff(offsets).astype(np.int32))
+def _write_fields(h5: h5py.File, tokens: Tokenised, granularity: str) -> None:
+    h5.create_dataset("text", data=tokens.texts, dtype=STRING)
+    h5.create_dataset("source_index", data=tokens.source_index.astype(np.int64))
+    h5.create_dataset("truncated", data=tokens.truncated.astype(bool))
+    h5.create_dataset("n_tokens", data=tokens.lengths.astype(np.int32))
     if granularity != "tokens":
         return
-    h5.create_dataset("offsets", data=offsets)
-    h5.create_dataset("input_ids", data=np.concatenate([item.input_ids for item in items]))
-    h5.create_dataset("position", data=np.concatenate(
-        [np.arange(len(item.input_ids), dtype=np.int32) for item in items]))
-    h5.create_dataset("word_index", data=np.concatenate([item.word_index for item in items]))
-    h5.create_dataset("special", data=np.concatenate([item.special for item in items]))
+    h5.create_dataset("offsets", data=tokens.offsets.astype(np.int64))
+    h5.create_dataset("input_ids", data=tokens.input_ids)
+    h5.create_dataset("position", data=tokens.position.astype(np.int32))
+    h5.create_dataset("word_index", data=tokens.word_index)
+    h5.create_dataset("special", data=tokens.special)
 
 
-def _write_window(vectors: list[h5py.Dataset], granularity: str, block: np.ndarray, starts: np.ndarray,
-                  items: list[Tokenised], token_start: int, sentence_start: int) -> None:
-    if granularity == "tokens":
-        vectors[0][:, token_start:token_start + block.shape[1]] = block.astype(vectors[0].dtype)
+def _write_window(vectors: list[h5py.Dataset], window: Window, token_start: int, sentence_start: int) -> None:
+    if window.granularity == "tokens":
+        vectors[0][:, token_start:token_start + window.vectors.shape[1]] = window.vectors
         return
-    keep_all = np.ones(block.shape[1], bool)
-    keep_words = ~np.concatenate([item.special for item in items])
-    for dataset, keep in zip(vectors, (keep_all, keep_words)):
-        pooled = np.stack([segment_means(block[layer], starts, keep) for layer in range(block.shape[0])])
-        dataset[:, sentence_start:sentence_start + len(items)] = pooled
+    for dataset, pooled in zip(vectors, window.vectors):
+        dataset[:, sentence_start:sentence_start + pooled.shape[1]] = pooled
