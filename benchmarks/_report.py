@@ -38,16 +38,32 @@ def median(values) -> float:
 
 def machine() -> dict:
     """Where and when the numbers were measured."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
-    return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cpu": cpu,
-            "cores": os.cpu_count(), "python": platform.python_version(), "git_commit": commit,
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "git_commit": commit,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def _cell(value: Any) -> str:
@@ -65,8 +81,16 @@ def markdown_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_report(name: str, title: str, settings: dict, tables: dict[str, list[dict]],
-                 notes: list[str], info: dict, out_dir: Path = RESULTS, raw: dict | None = None) -> Path:
+def write_report(
+    name: str,
+    title: str,
+    settings: dict,
+    tables: dict[str, list[dict]],
+    notes: list[str],
+    info: dict,
+    out_dir: Path = RESULTS,
+    raw: dict | None = None,
+) -> Path:
     """Write `out_dir/name.md` and `out_dir/name.json`; return the Markdown path.
 
     `info` is the `machine()` taken at the start; the load average at the end is added here.
@@ -75,20 +99,38 @@ def write_report(name: str, title: str, settings: dict, tables: dict[str, list[d
     out_dir.mkdir(parents=True, exist_ok=True)
     info = {**info, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
     command = " ".join(["python", *sys.argv])
-    parts = [f"# {title}", "",
-             f"`{command}` — {info['date']}, {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
-             f"commit {info['git_commit']}, load average {info['load_average_at_start'][0]} at start, "
-             f"{info['load_average_at_end'][0]} at end.", "",
-             "Settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()), ""]
+    parts = [
+        f"# {title}",
+        "",
+        f"`{command}` — {info['date']}, {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
+        f"commit {info['git_commit']}, load average {info['load_average_at_start'][0]} at start, "
+        f"{info['load_average_at_end'][0]} at end.",
+        "",
+        "Settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()),
+        "",
+    ]
     for heading, rows in tables.items():
         parts += [f"## {heading}", "", markdown_table(rows), ""]
     if notes:
         parts += ["## Notes", ""] + [f"- {note}" for note in notes] + [""]
     markdown = out_dir / f"{name}.md"
     markdown.write_text("\n".join(parts), encoding="utf-8")
-    (out_dir / f"{name}.json").write_text(json.dumps(
-        {"benchmark": name, "command": command, "machine": info, "settings": settings, "results": tables,
-         "notes": notes, "raw": raw or {}}, indent=2) + "\n", encoding="utf-8")
+    (out_dir / f"{name}.json").write_text(
+        json.dumps(
+            {
+                "benchmark": name,
+                "command": command,
+                "machine": info,
+                "settings": settings,
+                "results": tables,
+                "notes": notes,
+                "raw": raw or {},
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print("\n".join(parts))
     print(f"wrote {markdown} and {markdown.with_suffix('.json')}", file=sys.stderr)
     return markdown

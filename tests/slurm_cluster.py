@@ -86,6 +86,7 @@ def _run(*command: str, timeout: float = 30) -> str:
 @dataclass
 class Job:
     """One line of `squeue --states=all`: what SLURM recorded about a submitted job."""
+
     id: str
     name: str
     state: str
@@ -116,8 +117,7 @@ class SlurmCluster:
         # will detect them; a NodeName line that claims more would get the node drained.
         node_line = _run("slurmd", "-C").splitlines()[0]
         self.node = node_line.split()[0].removeprefix("NodeName=")
-        fields = {"mark": MARK, "cluster": CLUSTER, "node": self.node, "state": self.state,
-                  "min_job_age": MIN_JOB_AGE}
+        fields = {"mark": MARK, "cluster": CLUSTER, "node": self.node, "state": self.state, "min_job_age": MIN_JOB_AGE}
         ETC.mkdir(parents=True, exist_ok=True)
         (ETC / "slurm.conf").write_text(SLURM_CONF.format(node_line=node_line, **fields))
         (ETC / "gres.conf").write_text(GRES_CONF.format(**fields))
@@ -146,8 +146,15 @@ class SlurmCluster:
         """Start a daemon in the foreground (so we hold its pid), logging to `state/<name>.out`."""
         with open(self.state / f"{name}.out", "wb") as out:
             self.processes[name] = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, preexec_fn=_die_with_parent, user=user, group=user)
+                command,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+                user=user,
+                group=user,
+            )
 
     def _check_alive(self) -> None:
         for name, process in self.processes.items():
@@ -159,17 +166,19 @@ class SlurmCluster:
         deadline = time.monotonic() + timeout
         while True:
             self._check_alive()
-            probe = subprocess.run(["sinfo", "--noheader", "--format=%T", "--nodes", self.node],
-                                   capture_output=True, text=True)
+            probe = subprocess.run(
+                ["sinfo", "--noheader", "--format=%T", "--nodes", self.node], capture_output=True, text=True
+            )
             state = probe.stdout.strip()
             if probe.returncode == 0 and state == "idle":
                 return
             if state.startswith(("inval", "drain")):
                 raise RuntimeError(f"node {self.node} is {state}:\n" + self.logs())
             if time.monotonic() > deadline:
-                raise RuntimeError(f"node {self.node} not idle after {timeout} s "
-                                   f"(sinfo: {state or probe.stderr.strip()}):\n"
-                                   + self.logs())
+                raise RuntimeError(
+                    f"node {self.node} not idle after {timeout} s "
+                    f"(sinfo: {state or probe.stderr.strip()}):\n" + self.logs()
+                )
             time.sleep(0.1)
 
     def jobs(self) -> list[Job]:
@@ -183,8 +192,10 @@ class SlurmCluster:
 
     def logs(self) -> str:
         """The daemons' logs (in the foreground they log to stderr), for failure messages."""
-        return "\n".join(f"--- {path.name} ---\n{path.read_text(errors='replace')[-4000:]}"
-                         for path in sorted(self.state.glob("*.out")))
+        return "\n".join(
+            f"--- {path.name} ---\n{path.read_text(errors='replace')[-4000:]}"
+            for path in sorted(self.state.glob("*.out"))
+        )
 
     def stop(self) -> None:
         """Cancel all jobs, stop the daemons we started and remove our configuration."""
@@ -205,7 +216,8 @@ class SlurmCluster:
         subprocess.run(["scancel", "--user", "root"], capture_output=True, timeout=30)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and any(
-                job.state in ("PENDING", "RUNNING", "COMPLETING") for job in self.jobs()):
+            job.state in ("PENDING", "RUNNING", "COMPLETING") for job in self.jobs()
+        ):
             time.sleep(0.2)
 
 

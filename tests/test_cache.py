@@ -9,8 +9,14 @@ from posart import cache as cache_module
 from posart import encode
 from posart.cache import ActivationCache, CacheError
 
-SENTENCES = ["The film was great .", "", "   ", "Is this the capital of France ?",
-             "An unexpectedly moving story about a small town .", "Word " * 700] * 6
+SENTENCES = [
+    "The film was great .",
+    "",
+    "   ",
+    "Is this the capital of France ?",
+    "An unexpectedly moving story about a small town .",
+    "Word " * 700,
+] * 6
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,9 @@ from posart import corpora, registry
 def senteval_year(root: Path, name: str) -> pd.DataFrame:
     """[subset, sentence1, sentence2, score] of one STS year, its subsets (parts) from the registry."""
     parts = registry.load().dataset(name).parts
-    frames = [corpora.read_senteval_sts(*(root / path for path in files)).assign(subset=part)
-              for part, files in parts.items()]
+    frames = [
+        corpora.read_senteval_sts(*(root / path for path in files)).assign(subset=part) for part, files in parts.items()
+    ]
     return pd.concat(frames, ignore_index=True)[["subset", "sentence1", "sentence2", "score"]]
 
 
@@ -28,6 +29,7 @@ def write(path: Path, text: str, newline: str = "\n") -> Path:
 
 
 # --- real data -------------------------------------------------------------------------
+
 
 @pytest.mark.realdata
 @pytest.mark.parametrize("split, n, n_pos", [("train", 67349, 37569), ("dev", 872, 444)])
@@ -63,8 +65,9 @@ def test_stsb_sick_real(shared_data):
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("name, n", [("sts12", 3108), ("sts13", 1500), ("sts14", 3750), ("sts15", 3000),
-                                     ("sts16", 1186)])
+@pytest.mark.parametrize(
+    "name, n", [("sts12", 3108), ("sts13", 1500), ("sts14", 3750), ("sts15", 3000), ("sts16", 1186)]
+)
 def test_senteval_sts_real(shared_data, name, n):
     frame = senteval_year(shared_data, name)
     assert len(frame) == n
@@ -76,8 +79,12 @@ def senteval_load(directory: Path, subsets: list[str]) -> list[tuple]:
     """Reference: SentEval's STSEval.loadFile (senteval/sts.py), minus its length sort."""
     out = []
     for dataset in subsets:
-        sent1, sent2 = zip(*[line.split("\t") for line in
-                             (directory / f"STS.input.{dataset}.txt").read_text(encoding="utf8").splitlines()])
+        sent1, sent2 = zip(
+            *[
+                line.split("\t")
+                for line in (directory / f"STS.input.{dataset}.txt").read_text(encoding="utf8").splitlines()
+            ]
+        )
         raw = np.array((directory / f"STS.gs.{dataset}.txt").read_text(encoding="utf8").splitlines())
         keep = raw != ""
         scores = [float(x) for x in raw[keep]]
@@ -91,9 +98,11 @@ def senteval_load(directory: Path, subsets: list[str]) -> list[tuple]:
 @pytest.mark.parametrize("year", [2012, 2015, 2016])
 def test_senteval_sts_matches_senteval(shared_data, year):
     """SentEval's subsets of each year (STSEval's `self.datasets`, in its order) are the registry's parts."""
-    subsets = {2012: ["MSRpar", "MSRvid", "SMTeuroparl", "surprise.OnWN", "surprise.SMTnews"],
-               2015: ["answers-forums", "answers-students", "belief", "headlines", "images"],
-               2016: ["answer-answer", "headlines", "plagiarism", "postediting", "question-question"]}[year]
+    subsets = {
+        2012: ["MSRpar", "MSRvid", "SMTeuroparl", "surprise.OnWN", "surprise.SMTnews"],
+        2015: ["answers-forums", "answers-students", "belief", "headlines", "images"],
+        2016: ["answer-answer", "headlines", "plagiarism", "postediting", "question-question"],
+    }[year]
     frame = senteval_year(shared_data, f"sts{year % 100}")
     directory = shared_data / f"STS/STS{year % 100}-en-test"
     assert list(frame.itertuples(index=False, name=None)) == senteval_load(directory, subsets)
@@ -125,10 +134,21 @@ def test_imdb_real(shared_data):
 
 # --- formats and error paths on small files ----------------------------------------------
 
-@pytest.mark.parametrize("read", [
-    corpora.read_glue_sst2, corpora.read_glue_qqp, corpora.read_plain_text, corpora.read_stsb,
-    corpora.read_sick, lambda p: corpora.read_imdb(p, "train"), lambda p: corpora.read_senteval_sst(p, True),
-    lambda p: corpora.read_wic(p, p), lambda p: corpora.read_senteval_sts(p, p)])
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        corpora.read_glue_sst2,
+        corpora.read_glue_qqp,
+        corpora.read_plain_text,
+        corpora.read_stsb,
+        corpora.read_sick,
+        lambda p: corpora.read_imdb(p, "train"),
+        lambda p: corpora.read_senteval_sst(p, True),
+        lambda p: corpora.read_wic(p, p),
+        lambda p: corpora.read_senteval_sts(p, p),
+    ],
+)
 def test_missing_files_are_named(tmp_path, read):
     with pytest.raises(FileNotFoundError, match="nope"):
         read(tmp_path / "nope")
@@ -146,13 +166,16 @@ def test_glue_sst2_test_file(tmp_path):
     assert frame.to_dict("list") == {"sentence": ["one .", "two ."], "label": [-1, -1]}
 
 
-@pytest.mark.parametrize("body, line, message", [
-    ("sentence\tlabel\nok \t1\nbad \t2\n", 3, "label 2 outside 0..1"),
-    ("sentence\tlabel\nok \t1\nno tab here\n", 3, "expected 2"),
-    ("sentence\tlabel\nok \t1\n \t0\n", 3, "empty sentence"),
-    ("text\tlabel\nok \t1\n", 1, "expected header"),
-    ("sentence\tlabel\nok \tyes\n", 2, "not an integer"),
-])
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        ("sentence\tlabel\nok \t1\nbad \t2\n", 3, "label 2 outside 0..1"),
+        ("sentence\tlabel\nok \t1\nno tab here\n", 3, "expected 2"),
+        ("sentence\tlabel\nok \t1\n \t0\n", 3, "empty sentence"),
+        ("text\tlabel\nok \t1\n", 1, "expected header"),
+        ("sentence\tlabel\nok \tyes\n", 2, "not an integer"),
+    ],
+)
 def test_glue_sst2_malformed(tmp_path, body, line, message):
     path = write(tmp_path / "train.tsv", body)
     with pytest.raises(ValueError, match=rf"train\.tsv:{line}: .*{message}"):
@@ -170,13 +193,20 @@ QQP = "id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n"
 
 
 def test_glue_qqp_and_sentences(tmp_path):
-    path = write(tmp_path / "train.tsv", QQP + "0\t1\t2\tHow do I cook rice?\tWhat is rice?\t0\n"
-                                              "1\t1\t3\tHow do I cook rice?\tHow to cook rice?\t1\n"
-                                              "2\t4\t5\tWhy?\t\t0\n")
+    path = write(
+        tmp_path / "train.tsv",
+        QQP + "0\t1\t2\tHow do I cook rice?\tWhat is rice?\t0\n"
+        "1\t1\t3\tHow do I cook rice?\tHow to cook rice?\t1\n"
+        "2\t4\t5\tWhy?\t\t0\n",
+    )
     frame = corpora.read_glue_qqp(path)
     assert list(frame.columns) == ["question1", "question2", "label"] and frame.label.tolist() == [0, 1, 0]
     assert corpora.qqp_sentences(frame).tolist() == [
-        "How do I cook rice?", "What is rice?", "How to cook rice?", "Why?"]
+        "How do I cook rice?",
+        "What is rice?",
+        "How to cook rice?",
+        "Why?",
+    ]
 
 
 def test_glue_qqp_malformed_line(tmp_path):
@@ -191,22 +221,32 @@ def test_plain_text_drops_blank_lines(tmp_path):
 
 
 def test_wic(tmp_path):
-    data = write(tmp_path / "d.txt", "bank\tN\t3-1\tShe sat by the bank .\tThe bank closed early .\n"
-                                     "run\tV\t1-0\tThey ran home .\tRun the test .\n")
+    data = write(
+        tmp_path / "d.txt",
+        "bank\tN\t3-1\tShe sat by the bank .\tThe bank closed early .\nrun\tV\t1-0\tThey ran home .\tRun the test .\n",
+    )
     gold = write(tmp_path / "g.txt", "F\nT\n")
     frame = corpora.read_wic(data, gold)
     assert frame.to_dict("list") == {
-        "word": ["bank", "run"], "pos": ["N", "V"], "index1": [3, 1], "index2": [1, 0],
+        "word": ["bank", "run"],
+        "pos": ["N", "V"],
+        "index1": [3, 1],
+        "index2": [1, 0],
         "sentence1": ["She sat by the bank .", "They ran home ."],
-        "sentence2": ["The bank closed early .", "Run the test ."], "label": [False, True]}
+        "sentence2": ["The bank closed early .", "Run the test ."],
+        "label": [False, True],
+    }
 
 
-@pytest.mark.parametrize("data, gold, where, message", [
-    ("bank\tN\t9-1\tShe sat by the bank .\tThe bank .\n", "T\n", "d.txt:1", "index1 9 outside"),
-    ("bank\tX\t0-1\tbank .\tThe bank .\n", "T\n", "d.txt:1", "PoS 'X'"),
-    ("bank\tN\t0\tbank .\tThe bank .\n", "T\n", "d.txt:1", "expected 2 '-'"),
-    ("bank\tN\t0-1\tbank .\tThe bank .\n", "yes\n", "g.txt:1", "gold label .yes. is not T or F"),
-])
+@pytest.mark.parametrize(
+    "data, gold, where, message",
+    [
+        ("bank\tN\t9-1\tShe sat by the bank .\tThe bank .\n", "T\n", "d.txt:1", "index1 9 outside"),
+        ("bank\tX\t0-1\tbank .\tThe bank .\n", "T\n", "d.txt:1", "PoS 'X'"),
+        ("bank\tN\t0\tbank .\tThe bank .\n", "T\n", "d.txt:1", "expected 2 '-'"),
+        ("bank\tN\t0-1\tbank .\tThe bank .\n", "yes\n", "g.txt:1", "gold label .yes. is not T or F"),
+    ],
+)
 def test_wic_malformed(tmp_path, data, gold, where, message):
     with pytest.raises(ValueError, match=rf"{where}: {message}"):
         corpora.read_wic(write(tmp_path / "d.txt", data), write(tmp_path / "g.txt", gold))
@@ -218,17 +258,27 @@ def test_wic_line_counts_must_agree(tmp_path):
 
 
 def test_stsb_reads_fields_1_to_7_without_quoting(tmp_path):
-    path = write(tmp_path / "sts-test.csv",
-                 'main-news\theadlines\t2016\t0001\t4.2\tA "quoted start\tB\tsrc1\tsrc2\n'
-                 "main-forums\tanswers\t2015\t0002\t0\tC\tD\n")
+    path = write(
+        tmp_path / "sts-test.csv",
+        'main-news\theadlines\t2016\t0001\t4.2\tA "quoted start\tB\tsrc1\tsrc2\n'
+        "main-forums\tanswers\t2015\t0002\t0\tC\tD\n",
+    )
     frame = corpora.read_stsb(path)
     assert frame.to_dict("list") == {
-        "sentence1": ['A "quoted start', "C"], "sentence2": ["B", "D"], "score": [4.2, 0.0]}
+        "sentence1": ['A "quoted start', "C"],
+        "sentence2": ["B", "D"],
+        "score": [4.2, 0.0],
+    }
 
 
-@pytest.mark.parametrize("line, message", [("g\tf\ty\t1\t5.5\ta\tb", "score 5.5 outside"),
-                                           ("g\tf\ty\t1\tx\ta\tb", "score 'x' is not a number"),
-                                           ("g\tf\ty\t1\t3\ta", "expected at least 7")])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("g\tf\ty\t1\t5.5\ta\tb", "score 5.5 outside"),
+        ("g\tf\ty\t1\tx\ta\tb", "score 'x' is not a number"),
+        ("g\tf\ty\t1\t3\ta", "expected at least 7"),
+    ],
+)
 def test_stsb_malformed(tmp_path, line, message):
     with pytest.raises(ValueError, match=rf"sts\.csv:2: {message}"):
         corpora.read_stsb(write(tmp_path / "sts.csv", "g\tf\ty\t1\t3\ta\tb\n" + line + "\n"))
@@ -240,7 +290,10 @@ SICK = "pair_ID\tsentence_A\tsentence_B\trelatedness_score\tentailment_judgment\
 def test_sick_crlf(tmp_path):
     path = write(tmp_path / "SICK.txt", SICK + "1\tA dog runs\tA dog is running\t4.9\tENTAILMENT\n", newline="\r\n")
     assert corpora.read_sick(path).to_dict("list") == {
-        "sentence1": ["A dog runs"], "sentence2": ["A dog is running"], "score": [4.9]}
+        "sentence1": ["A dog runs"],
+        "sentence2": ["A dog is running"],
+        "score": [4.9],
+    }
 
 
 def test_sick_malformed(tmp_path):
@@ -283,9 +336,13 @@ def test_senteval_sst_binary_and_fine(tmp_path):
     binary = write(tmp_path / "sentiment-train", "a  good film . \t1\nbad . \t0\n")
     fine = write(tmp_path / "sentiment-fine", "4 a  great film .\n2 so-so .\n")
     assert corpora.read_senteval_sst(binary, fine=False).to_dict("list") == {
-        "sentence": ["a good film .", "bad ."], "label": [1, 0]}
+        "sentence": ["a good film .", "bad ."],
+        "label": [1, 0],
+    }
     assert corpora.read_senteval_sst(fine, fine=True).to_dict("list") == {
-        "sentence": ["a great film .", "so-so ."], "label": [4, 2]}
+        "sentence": ["a great film .", "so-so ."],
+        "label": [4, 2],
+    }
     with pytest.raises(ValueError, match=r"sentiment-train:2: label 'a' is not an integer"):
         corpora.read_senteval_sst(write(tmp_path / "sentiment-train", "4 fine .\na bad line\n"), fine=True)
     with pytest.raises(ValueError, match=r"sentiment-train:1: label 5 outside 0..4"):
@@ -294,9 +351,13 @@ def test_senteval_sst_binary_and_fine(tmp_path):
         corpora.read_senteval_sst(write(tmp_path / "sentiment-train", "4 fine .\n"), fine=False)
 
 
-REVIEWS = {"aclImdb/train/pos/1_9.txt": "Loved it.<br /><br />Would watch again.",
-           "aclImdb/train/neg/3_2.txt": "Dull.", "aclImdb/train/pos/0_8.txt": "Fine <BR/>fun.",
-           "aclImdb/test/neg/0_1.txt": "Other split.", "aclImdb/train/urls_pos.txt": "http://x"}
+REVIEWS = {
+    "aclImdb/train/pos/1_9.txt": "Loved it.<br /><br />Would watch again.",
+    "aclImdb/train/neg/3_2.txt": "Dull.",
+    "aclImdb/train/pos/0_8.txt": "Fine <BR/>fun.",
+    "aclImdb/test/neg/0_1.txt": "Other split.",
+    "aclImdb/train/urls_pos.txt": "http://x",
+}
 
 
 def imdb_archive(path: Path, reviews: dict[str, str]) -> Path:
@@ -315,8 +376,10 @@ def test_imdb_archive_and_directory_agree(tmp_path):
         write(tmp_path / "x" / name, text)
     from_tree = corpora.read_imdb(tmp_path / "x" / "aclImdb", "train")
     pd.testing.assert_frame_equal(from_archive, from_tree)
-    assert from_archive.to_dict("list") == {"text": ["Dull.", "Fine  fun.", "Loved it.  Would watch again."],
-                                            "label": [0, 1, 1]}
+    assert from_archive.to_dict("list") == {
+        "text": ["Dull.", "Fine  fun.", "Loved it.  Would watch again."],
+        "label": [0, 1, 1],
+    }
 
 
 def test_imdb_errors(tmp_path):

@@ -114,8 +114,10 @@ def test_wsd_files_read_and_use_the_demo_wordnet(demo):
     semcor = corpora.read_semcor(demo / "WSD/semcor3.0.tar.gz")
     assert semcor.sentence_id.nunique() >= 40 and semcor.sentence_id.str.split("/").str[0].nunique() == 3
     folder = demo / "WSD/WSD_Evaluation_Framework/Evaluation_Datasets"
-    sets = {name: corpora.read_raganato(folder / name / f"{name}.data.xml", folder / name / f"{name}.gold.key.txt")
-            for name in ("senseval2", "senseval3", "semeval2007", "semeval2013", "semeval2015", "ALL")}
+    sets = {
+        name: corpora.read_raganato(folder / name / f"{name}.data.xml", folder / name / f"{name}.gold.key.txt")
+        for name in ("senseval2", "senseval3", "semeval2007", "semeval2013", "semeval2015", "ALL")
+    }
     assert len(sets["ALL"]) == sum(len(s) for name, s in sets.items() if name != "ALL")
     keys = pd.concat([semcor["keys"]] + [s["keys"] for s in sets.values()]).str.split().explode()
     assert keys.isin(set(index.key)).all()
@@ -144,7 +146,9 @@ def test_treebank_is_reproducible_and_reads(demo, repo, tmp_path, monkeypatch):
     script = load_script(repo, "make_treebank")
     monkeypatch.setattr(script, "OUT", tmp_path / "treebank.zip")
     script.main()
-    with zipfile.ZipFile(tmp_path / "treebank.zip") as rebuilt, \
-            zipfile.ZipFile(demo / "nltk_data/corpora/treebank.zip") as committed:
+    with (
+        zipfile.ZipFile(tmp_path / "treebank.zip") as rebuilt,
+        zipfile.ZipFile(demo / "nltk_data/corpora/treebank.zip") as committed,
+    ):
         assert rebuilt.namelist() == committed.namelist()
         assert all(rebuilt.read(name) == committed.read(name) for name in rebuilt.namelist())

@@ -8,8 +8,7 @@ from posart.detect import Criterion, clip_dims, outlier_mask, pooled, robust_z
 
 def summary(x):
     d = x.shape[1]
-    return (x.mean(0), np.bincount(x.argmin(1), minlength=d) / len(x),
-            np.bincount(x.argmax(1), minlength=d) / len(x))
+    return (x.mean(0), np.bincount(x.argmin(1), minlength=d) / len(x), np.bincount(x.argmax(1), minlength=d) / len(x))
 
 
 @pytest.mark.parametrize("d", [64, 384, 768])
@@ -21,8 +20,8 @@ def test_isotropic_vectors_have_no_outliers(d):
 def test_planted_dims_are_found():
     rng = np.random.default_rng(2)
     x = rng.normal(size=(5000, 384))
-    x[:, 308] -= 8.0           # BERT-like: a large negative dim, the minimum of most vectors
-    x[:, 77] += 6.0            # RoBERTa-like: a large positive dim
+    x[:, 308] -= 8.0  # BERT-like: a large negative dim, the minimum of most vectors
+    x[:, 77] += 6.0  # RoBERTa-like: a large positive dim
     mask = outlier_mask(*summary(x), Criterion())
     assert np.flatnonzero(mask).tolist() == [77, 308]
 
@@ -89,13 +88,16 @@ def test_pooled_statistics_weigh_each_vector_once():
         pooled({**stats, "token_n": np.zeros(3)}, [1, 2])
 
 
-@pytest.mark.parametrize("scope, symptoms, expected", [
-    ("global", ["share"], [[1], [1], [1]]),                   # dim 5 is extreme in the input layer only
-    ("global", ["share", "magnitude"], [[1, 4], [1, 4], [1, 4]]),
-    ("global", ["magnitude"], [[4], [4], [4]]),
-    ("per_layer", ["share"], [[5], [1, 3], []]),
-    ("per_layer", ["share", "magnitude"], [[5], [1, 3], [4]]),
-])
+@pytest.mark.parametrize(
+    "scope, symptoms, expected",
+    [
+        ("global", ["share"], [[1], [1], [1]]),  # dim 5 is extreme in the input layer only
+        ("global", ["share", "magnitude"], [[1, 4], [1, 4], [1, 4]]),
+        ("global", ["magnitude"], [[4], [4], [4]]),
+        ("per_layer", ["share"], [[5], [1, 3], []]),
+        ("per_layer", ["share", "magnitude"], [[5], [1, 3], [4]]),
+    ],
+)
 def test_clip_dims_by_scope_and_symptoms(scope, symptoms, expected):
     assert clip_dims(planted_stats(), Criterion(), scope, symptoms) == expected
 

@@ -59,8 +59,11 @@ def tar_bytes(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-TOY = {"toy/train.tsv": b"sentence\tlabel\ngood \t1\n", "toy/dev.tsv": b"sentence\tlabel\nbad \t0\n",
-       "toy/unused.txt": b"not extracted"}
+TOY = {
+    "toy/train.tsv": b"sentence\tlabel\ngood \t1\n",
+    "toy/dev.tsv": b"sentence\tlabel\nbad \t0\n",
+    "toy/unused.txt": b"not extracted",
+}
 TOY_MEMBERS = {"toy/train.tsv": "TOY/train.tsv", "toy/dev.tsv": "TOY/dev.tsv"}
 
 
@@ -150,12 +153,21 @@ def test_http_error_is_reported(server, tmp_path):
 
 
 def test_tar_repack_is_reproducible_and_recorded(server, tmp_path):
-    reviews = {"aclImdb/train/pos/0_9.txt": b"Great fun.", "aclImdb/train/neg/1_2.txt": b"Dull.<br />Long.",
-               "aclImdb/train/unsup/5_0.txt": b"unlabelled", "aclImdb/README": b"readme"}
+    reviews = {
+        "aclImdb/train/pos/0_9.txt": b"Great fun.",
+        "aclImdb/train/neg/1_2.txt": b"Dull.<br />Long.",
+        "aclImdb/train/unsup/5_0.txt": b"unlabelled",
+        "aclImdb/README": b"readme",
+    }
     data = tar_bytes(reviews)
     url = serve(server, "imdb.tar.gz", data)
-    source = {"url": url, "format": "tar", "sha256": sha(data), "members": {"aclImdb/README": "TOY/README"},
-              "repack": {"IMDB/aclImdb_train.tar.gz": ["aclImdb/train/pos/*.txt", "aclImdb/train/neg/*.txt"]}}
+    source = {
+        "url": url,
+        "format": "tar",
+        "sha256": sha(data),
+        "members": {"aclImdb/README": "TOY/README"},
+        "repack": {"IMDB/aclImdb_train.tar.gz": ["aclImdb/train/pos/*.txt", "aclImdb/train/neg/*.txt"]},
+    }
     downloads = {"imdb": {"sources": [source]}}
     first = download.fetch("imdb", tmp_path / "a", downloads=downloads)
     second = download.fetch("imdb", tmp_path / "b", downloads=downloads)
@@ -174,6 +186,7 @@ def test_one_extractor_per_format_the_registry_allows():
 
 def registry_schema():
     from posart import schema
+
     return schema.read(registry._resource("datasets.schema.yaml"))
 
 
@@ -195,6 +208,7 @@ def test_fetch_rejects_unknown_dataset_and_ambiguous_override(tmp_path):
 
 
 # --- verify --------------------------------------------------------------------------------
+
 
 def test_verify_local_sums_missing_mismatch_unverified(tmp_path, caplog):
     (tmp_path / "a.txt").write_bytes(b"alpha")
@@ -231,6 +245,7 @@ def test_malformed_checksum_file_is_named(tmp_path):
 
 # --- the packaged checksums ---------------------------------------------------------------
 
+
 @pytest.mark.realdata
 def test_canonical_checksums_are_the_manifest(shared_data):
     with open(shared_data / "MANIFEST.tsv", encoding="utf-8", newline="") as handle:
@@ -242,4 +257,5 @@ def test_canonical_checksums_are_the_manifest(shared_data):
 def test_verify_real_files(shared_data):
     relative = ["SST-2/dev.tsv", "STS/STS13-en-test/STS.input.FNWN.txt", "SICK/SICK_test_annotated.txt"]
     assert checksums.verify(shared_data, relative) == {
-        rel: checksums.expected_checksums(shared_data)[rel] for rel in relative}
+        rel: checksums.expected_checksums(shared_data)[rel] for rel in relative
+    }

@@ -35,8 +35,16 @@ def test_download_rule_fetches_verifies_and_protects(mirror, tmp_path):
     workdir = copy_workflow(tmp_path / "wf")
     data = tmp_path / "data"
     target = data / "stsbenchmark" / "sts-test.csv"
-    result = snakemake(workdir, "--cores", "1", str(target), "--config", "download=True",
-                       f"data_dir={data}", f"download_mirrors={{'{URL}': '{url}'}}")
+    result = snakemake(
+        workdir,
+        "--cores",
+        "1",
+        str(target),
+        "--config",
+        "download=True",
+        f"data_dir={data}",
+        f"download_mirrors={{'{URL}': '{url}'}}",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert target.is_file() and not target.stat().st_mode & 0o222  # write-protected
     assert (workdir / "logs" / "download_stsb" / "stsb.log").is_file()
@@ -52,8 +60,16 @@ def test_corrupt_mirror_fails_and_writes_nothing(mirror, tmp_path):
             broken.add(path, arcname=f"stsbenchmark/{name}")
     workdir = copy_workflow(tmp_path / "wf")
     data = tmp_path / "data"
-    result = snakemake(workdir, "--cores", "1", str(data / "stsbenchmark" / "sts-test.csv"), "--config",
-                       "download=True", f"data_dir={data}", f"download_mirrors={{'{URL}': '{url}'}}")
+    result = snakemake(
+        workdir,
+        "--cores",
+        "1",
+        str(data / "stsbenchmark" / "sts-test.csv"),
+        "--config",
+        "download=True",
+        f"data_dir={data}",
+        f"download_mirrors={{'{URL}': '{url}'}}",
+    )
     assert result.returncode != 0
     log = (workdir / "logs" / "download_stsb" / "stsb.log").read_text()
     assert "sts-" in log and "sha256" in log.lower()

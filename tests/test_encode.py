@@ -21,14 +21,25 @@ SETTINGS = dict(batch_tokens=256, max_batch=16, buffer_mb=64, window_sentences=4
 def test_window_plan_by_hand():
     # float16 tokens of 2 layers x 4 dims: 16 bytes each; two windows of 1 MiB / 2 / 16 = 32,768 tokens
     assert plan.window_plan(np.full(7, 10_000), "tokens", "float16", 2, 4, 1, 100) == [
-        range(0, 3), range(3, 6), range(6, 7)]
+        range(0, 3),
+        range(3, 6),
+        range(6, 7),
+    ]
     assert plan.window_plan(np.full(3, 10_000), "tokens", "float32", 2, 4, 1, 100) == [
-        range(0, 1), range(1, 2), range(2, 3)]
+        range(0, 1),
+        range(1, 2),
+        range(2, 3),
+    ]
     assert plan.window_plan(np.full(5, 10_000), "tokens", "float16", 2, 4, 1, 2) == [
-        range(0, 2), range(2, 4), range(4, 5)]
+        range(0, 2),
+        range(2, 4),
+        range(4, 5),
+    ]
     # sentences: 2 pooled float32 vectors = 64 bytes each, whatever the length: 8,192 per window
     assert plan.window_plan(np.full(9000, 500), "sentences", "float16", 2, 4, 1, 10_000) == [
-        range(0, 8192), range(8192, 9000)]
+        range(0, 8192),
+        range(8192, 9000),
+    ]
     assert plan.plan_windows([5, 50, 5], budget=10, max_sentences=9) == [range(0, 1), range(1, 2), range(2, 3)]
 
 
@@ -58,8 +69,9 @@ def reference(minilm, texts):
     lengths = tokenise(minilm.tokenizer, texts, 512)[0].lengths
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     states = np.empty((minilm.n_layers, offsets[-1], minilm.dim), np.float32)
-    windows = plan.window_plan(lengths, "tokens", "float16", minilm.n_layers, minilm.dim,
-                                 SETTINGS["buffer_mb"], SETTINGS["window_sentences"])
+    windows = plan.window_plan(
+        lengths, "tokens", "float16", minilm.n_layers, minilm.dim, SETTINGS["buffer_mb"], SETTINGS["window_sentences"]
+    )
     assert len(windows) == 3
     with torch.inference_mode():
         for window in windows:
@@ -68,7 +80,7 @@ def reference(minilm, texts):
                 inputs = minilm.tokenizer([texts[row] for row in rows], padding=True, return_tensors="pt")
                 hidden = minilm.model(**inputs, output_hidden_states=True).hidden_states
                 for i, row in enumerate(rows):
-                    states[:, offsets[row]:offsets[row + 1]] = [h[i, :lengths[row]].numpy() for h in hidden]
+                    states[:, offsets[row] : offsets[row + 1]] = [h[i, : lengths[row]].numpy() for h in hidden]
     return states, offsets
 
 
@@ -120,6 +132,7 @@ def test_threads_writer_and_shards_change_no_number(minilm, texts, tmp_path):
 def test_window_write_error_reaches_the_caller(minilm, texts, tmp_path, monkeypatch):
     def broken(*args):
         raise OSError("disk full")
+
     monkeypatch.setattr(encode, "_write_window", broken)
     with pytest.raises(OSError, match="disk full"):
         encode.encode(minilm, texts, tmp_path / "w.h5", **SETTINGS)
@@ -142,6 +155,7 @@ def test_two_buffer_staging_files_every_batch_right(minilm, texts, tmp_path, mon
     class Rotating(forward.Staging):
         def __init__(self, device, shape, dtype):
             super().__init__(device, shape, dtype, rotate=True)
+
     monkeypatch.setattr(encode, "Staging", Rotating)
     encode.encode(minilm, texts, tmp_path / "rotated.h5", granularity=granularity, **SETTINGS)
     name = "hidden" if granularity == "tokens" else "pooled_nospecial"

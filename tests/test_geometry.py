@@ -5,11 +5,10 @@ import itertools
 import numpy as np
 import pytest
 
-from posart.geometry import (anisotropy, cosine_rows, draw_token_pairs, select_words,
-                             self_similarity)
+from posart.geometry import anisotropy, cosine_rows, draw_token_pairs, select_words, self_similarity
 
 A = np.array([[1.0, 0.0], [1.0, 1.0], [3.0, 4.0]])
-B = np.array([[0.0, 2.0], [2.0, 2.0], [4.0, 3.0]])   # cosines: orthogonal 0, parallel 1, 24/25
+B = np.array([[0.0, 2.0], [2.0, 2.0], [4.0, 3.0]])  # cosines: orthogonal 0, parallel 1, 24/25
 
 
 def test_cosine_rows_hand_computed():
@@ -42,8 +41,9 @@ def test_self_similarity_hand_computed():
 def test_self_similarity_matches_brute_force_over_distinct_pairs():
     rng = np.random.default_rng(0)
     groups = [rng.normal(size=(m, 6)) + 1.0 for m in (2, 3, 7)]
-    brute = np.mean([np.mean([cosine_rows(g[[i]], g[[j]])[0]
-                              for i, j in itertools.permutations(range(len(g)), 2)]) for g in groups])
+    brute = np.mean(
+        [np.mean([cosine_rows(g[[i]], g[[j]])[0] for i, j in itertools.permutations(range(len(g)), 2)]) for g in groups]
+    )
     assert self_similarity(groups) == pytest.approx(brute)
 
 

@@ -89,16 +89,17 @@ def test_jobs_import_this_checkout_even_with_another_checkouts_editable_install(
     (site / "__editable__.posart-0.1.0.pth").write_text(f"{other / 'src'}\n")  # what pip install -e writes
     (site / "zz_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     python = env / "bin" / "python"
-    shown = subprocess.run([python, "-c", "import posart; print(posart.__file__)"], capture_output=True, text=True,
-                           cwd=tmp_path)
+    shown = subprocess.run(
+        [python, "-c", "import posart; print(posart.__file__)"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert shown.stdout.strip() == str(other / "src/posart/__init__.py")  # the other install is active
     marker.unlink()
-    result = snakemake(workdir, "--cores", "1", "results/data/sts.csv", "--forcerun", "prepare_sts",
-                       python=python)
+    result = snakemake(workdir, "--cores", "1", "results/data/sts.csv", "--forcerun", "prepare_sts", python=python)
     assert result.returncode == 0, result.stderr[-4000:]
     assert not marker.exists()
     code = json.loads((workdir / "results/data/sts.csv.prov.json").read_text())["code"]
     assert code["package"] == str(workdir / "src" / "posart")
     from posart import checkout
+
     assert code["package_sha256"] == checkout.source_sha256.__wrapped__(workdir / "src" / "posart")
     assert os.path.realpath(workdir / "scripts/posart") == code["package"]

@@ -16,13 +16,23 @@ def record(path, *rows):
 def test_one_row_per_job_largest_wall_time_first(tmp_path):
     encode = record(tmp_path / "encode.tsv", [30.0, "0:00:30", 900.5, 2000, 850, 860, 10.0, 150.0, 180.0, 55.0])
     stats = record(tmp_path / "stats.tsv", [10.0, "0:00:10", "NA", "NA", "NA", "NA", "NA", "NA", "NA", "NA"])
-    repeated = record(tmp_path / "sts.tsv", [99.0, "0:01:39", 1, 1, 1, 1, 0, 0, 0, 1],
-                      [20.0, "0:00:20", 300.0, 400, 290, 295, 1.0, 0.5, 90.0, 19.0])
-    frame = jobs.summarise([
-        {"rule": "stats", "job": "model=m corpus=c", "benchmark": stats, "peak_rss_mb": 400.0},
-        {"rule": "encode", "job": "model=m dataset=d shard=0 nshards=1", "benchmark": encode, "peak_rss_mb": 1024.0},
-        {"rule": "sts", "job": "model=m method=raw", "benchmark": repeated, "peak_rss_mb": None},
-    ])
+    repeated = record(
+        tmp_path / "sts.tsv",
+        [99.0, "0:01:39", 1, 1, 1, 1, 0, 0, 0, 1],
+        [20.0, "0:00:20", 300.0, 400, 290, 295, 1.0, 0.5, 90.0, 19.0],
+    )
+    frame = jobs.summarise(
+        [
+            {"rule": "stats", "job": "model=m corpus=c", "benchmark": stats, "peak_rss_mb": 400.0},
+            {
+                "rule": "encode",
+                "job": "model=m dataset=d shard=0 nshards=1",
+                "benchmark": encode,
+                "peak_rss_mb": 1024.0,
+            },
+            {"rule": "sts", "job": "model=m method=raw", "benchmark": repeated, "peak_rss_mb": None},
+        ]
+    )
     assert frame.rule.tolist() == ["encode", "sts", "stats"]
     assert frame.wall_s.tolist() == [30.0, 20.0, 10.0]  # the last record of a repeated benchmark
     assert frame.wall_share.tolist() == pytest.approx([50.0, 100 / 3, 50 / 3])

@@ -50,7 +50,7 @@ def test_no_bias():
     model = train_linear(X, y, 3, **TRAINING, bias=False)
     assert model.bias is None
     assert set(model.state_dict()) == {"weight"}
-    assert model.state_dict()["weight"].shape == (3, 5)   # torch layout: (n_classes, d)
+    assert model.state_dict()["weight"].shape == (3, 5)  # torch layout: (n_classes, d)
     assert set(train_linear(X, y, 3, **TRAINING).state_dict()) == {"weight", "bias"}
 
 
@@ -66,8 +66,9 @@ def test_batch_size_is_respected(monkeypatch):
     epochs = []
     X, y = blobs(n_per_class=4)
     y = y[:10] % 2
-    train_linear(X[:10], y, 2, epochs=2, batch_size=4, lr=0.01, seed=0,
-                 progress=lambda epoch, loss: epochs.append((epoch, loss)))
+    train_linear(
+        X[:10], y, 2, epochs=2, batch_size=4, lr=0.01, seed=0, progress=lambda epoch, loss: epochs.append((epoch, loss))
+    )
     assert seen == [4, 4, 2, 4, 4, 2]
     assert [e for e, _ in epochs] == [1, 2] and all(loss > 0 for _, loss in epochs)
 
@@ -120,8 +121,11 @@ def test_best_layer_selects_by_dev_and_reports_test():
     rows = []
     for method, dev, test in [("raw", [70, 80, 80], [90, 60, 75]), ("clip", [50, 40, 55], [10, 20, 30])]:
         for layer in range(3):
-            rows += [("sst2", layer, method, "dev", dev[layer]), ("sst2", layer, method, "test", test[layer]),
-                     ("sst2", layer, method, "train", 99.0)]
+            rows += [
+                ("sst2", layer, method, "dev", dev[layer]),
+                ("sst2", layer, method, "test", test[layer]),
+                ("sst2", layer, method, "train", 99.0),
+            ]
     frame = pd.DataFrame(rows, columns=["task", "layer", "method", "split", "accuracy"])
     chosen = best_layer(frame).set_index("method")
     # raw: dev ties at layers 1 and 2 -> the lower layer, 1, whose test accuracy is 60.

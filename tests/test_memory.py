@@ -36,12 +36,14 @@ def test_large_blocks_are_reused_without_page_faults():
     first, second = default["faults"]
     assert second * 2 > first > 0, default  # by default the block goes back to the kernel and faults in again
     first, second = kept["faults"]
-    assert second * 10 < first, kept        # kept: the second fill reuses the pages of the first
+    assert second * 10 < first, kept  # kept: the second fill reuses the pages of the first
 
 
 def test_peak_memory_sees_a_short_lived_block():
     """In a fresh interpreter (this one's high-water mark may already be far above its use)."""
-    code = ("import numpy as np; from posart.memory import peak_rss_mb; before = peak_rss_mb(); "
-            "block = np.ones(256 << 20, np.uint8); del block; print(peak_rss_mb() - before)")
+    code = (
+        "import numpy as np; from posart.memory import peak_rss_mb; before = peak_rss_mb(); "
+        "block = np.ones(256 << 20, np.uint8); del block; print(peak_rss_mb() - before)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 250 < float(out.stdout) < 300  # MiB: the 256 MiB block, freed before the second reading

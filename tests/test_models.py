@@ -8,8 +8,12 @@ from posart import encode, models
 from posart.cache import ActivationCache
 from tiny_models import ARCHITECTURES, build
 
-SENTENCES = ["the film was good .", "", "what is the capital of france ?",
-             " ".join(["positional artefacts propagate"] * 40)]
+SENTENCES = [
+    "the film was good .",
+    "",
+    "what is the capital of france ?",
+    " ".join(["positional artefacts propagate"] * 40),
+]
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
@@ -30,8 +34,7 @@ def test_tiny_model_cache_matches_direct_forward(tmp_path, arch):
             lo, hi = cache.offsets[row], cache.offsets[row + 1]
             assert cache.field("input_ids")[lo:hi].tolist() == ids["input_ids"][0].tolist()
             for layer in (0, 2):
-                np.testing.assert_allclose(cache.file["hidden"][layer, lo:hi], direct[layer][0].numpy(),
-                                           atol=2e-5)
+                np.testing.assert_allclose(cache.file["hidden"][layer, lo:hi], direct[layer][0].numpy(), atol=2e-5)
 
 
 def test_layer_zero_is_the_embedding_output(tmp_path):
@@ -58,11 +61,14 @@ def test_weight_hash_identifies_weights(tmp_path):
     assert models.weight_hash(b.model) != a.weight_hash
 
 
-@pytest.mark.parametrize("entry, message", [
-    ({"source": "package", "id": "no_such_package_xyz"}, "not installed"),
-    ({"source": "path", "path": "/nonexistent/model"}, "model directory /nonexistent/model does not exist"),
-    ({"source": "ftp", "id": "x"}, "unknown model source"),
-])
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"source": "package", "id": "no_such_package_xyz"}, "not installed"),
+        ({"source": "path", "path": "/nonexistent/model"}, "model directory /nonexistent/model does not exist"),
+        ({"source": "ftp", "id": "x"}, "unknown model source"),
+    ],
+)
 def test_bad_model_entries_say_what_is_wrong(entry, message):
     with pytest.raises(models.ModelLoadError, match=message):
         models.load("m", entry)
@@ -81,7 +87,9 @@ def test_a_directory_without_config_or_with_cut_weights_is_named(tmp_path):
 
 def test_unreachable_hub_says_how_to_use_a_local_copy(monkeypatch):
     import huggingface_hub.constants
+
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # fail fast, no network wait
     with pytest.raises(models.ModelLoadError, match="source: path"):
-        models.load("bert", {"source": "hf", "id": "bert-base-uncased",
-                             "revision": "86b5e0934494bd15c9632b12f734a8a67f723594"})
+        models.load(
+            "bert", {"source": "hf", "id": "bert-base-uncased", "revision": "86b5e0934494bd15c9632b12f734a8a67f723594"}
+        )

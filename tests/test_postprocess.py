@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import yaml
 
-from posart.postprocess import (METHODS, Affine, fit_abtt, fit_clip, fit_standardize,
-                                fit_whitening)
+from posart.postprocess import METHODS, Affine, fit_abtt, fit_clip, fit_standardize, fit_whitening
 
 S2 = np.sqrt(2.0)
 
@@ -78,8 +77,7 @@ def test_abtt_uses_centred_data():
     np.testing.assert_allclose(a.shift, mean)
     np.testing.assert_allclose(a.matrix, np.diag([0.0, 1.0, 1.0]), atol=1e-12)
     np.testing.assert_allclose(a.apply([3.0, 102.0, -1.0]), [0.0, 2.0, -1.0], atol=1e-6)
-    np.testing.assert_allclose(fit_abtt(mean, cov, n_remove=2).apply([3.0, 102.0, -1.0]),
-                               [0.0, 0.0, -1.0], atol=1e-6)
+    np.testing.assert_allclose(fit_abtt(mean, cov, n_remove=2).apply([3.0, 102.0, -1.0]), [0.0, 0.0, -1.0], atol=1e-6)
 
 
 def test_abtt_output_orthogonal_to_removed_directions(correlated):
@@ -157,18 +155,20 @@ def test_apply_works_on_any_leading_shape_and_checks_d():
         Affine(shift=np.zeros(3), matrix=np.eye(2))
 
 
-@pytest.mark.parametrize("fit", [
-    lambda m, c: fit_whitening(m, c),
-    lambda m, c: fit_abtt(m, c, 2),
-    lambda m, c: fit_standardize(m, c),
-    lambda m, c: fit_clip([0, 2], 4),
-])
+@pytest.mark.parametrize(
+    "fit",
+    [
+        lambda m, c: fit_whitening(m, c),
+        lambda m, c: fit_abtt(m, c, 2),
+        lambda m, c: fit_standardize(m, c),
+        lambda m, c: fit_clip([0, 2], 4),
+    ],
+)
 def test_affine_map_commutes_with_mean_pooling(fit, correlated):
     """The workflow applies token-fitted maps to mean-pooled sentence vectors; that is exact."""
     f = fit(*moments(correlated))
     sentence = correlated[:7]
-    np.testing.assert_allclose(f.apply(sentence).mean(axis=0), f.apply(sentence.mean(axis=0)),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(f.apply(sentence).mean(axis=0), f.apply(sentence.mean(axis=0)), rtol=1e-5, atol=1e-5)
 
 
 def test_methods_match_the_config_schema(repo):

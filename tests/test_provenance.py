@@ -73,8 +73,15 @@ class Job(SimpleNamespace):
 
 
 def job(tmp_path, inputs=(), outputs=("out.txt",), scriptdir=REPO / "scripts"):
-    return Job(input=[str(p) for p in inputs], output=[str(tmp_path / o) for o in outputs], params={},
-               log=[str(tmp_path / "job.log")], rule="demo", scriptdir=str(scriptdir), wildcards={})
+    return Job(
+        input=[str(p) for p in inputs],
+        output=[str(tmp_path / o) for o in outputs],
+        params={},
+        log=[str(tmp_path / "job.log")],
+        rule="demo",
+        scriptdir=str(scriptdir),
+        wildcards={},
+    )
 
 
 def artifact(path: Path, text: str, models: dict | None = None) -> Path:
@@ -133,6 +140,7 @@ def test_a_failed_job_leaves_no_record_of_an_output_it_did_not_write(tmp_path):
 
     def fail(record):
         raise RuntimeError("the job fails")
+
     with pytest.raises(RuntimeError, match="the job fails"):
         run_job(job(tmp_path), fail)
     assert not provenance.sidecar(output).exists() and not stale_tmp.exists()
@@ -175,8 +183,12 @@ def test_package_source_hash_follows_its_files(tmp_path):
 
 
 def audit(path, *flags):
-    return subprocess.run([sys.executable, "-m", "posart.cli", "audit", str(path), *flags],
-                          capture_output=True, text=True, cwd=path.parent)
+    return subprocess.run(
+        [sys.executable, "-m", "posart.cli", "audit", str(path), *flags],
+        capture_output=True,
+        text=True,
+        cwd=path.parent,
+    )
 
 
 def chain_of_two(tmp_path, fit_hash=HASH_A):
@@ -184,12 +196,22 @@ def chain_of_two(tmp_path, fit_hash=HASH_A):
     cache = artifact(tmp_path / "cache.h5", "cache", {"minilm": HASH_A})
     fit = tmp_path / "fit.npz"
     fit.write_text("fit")
-    provenance.write([str(fit)], rule="fit", inputs={str(cache): provenance.sha256(cache)}, params={},
-                     extra={"models": {"minilm": fit_hash}})
+    provenance.write(
+        [str(fit)],
+        rule="fit",
+        inputs={str(cache): provenance.sha256(cache)},
+        params={},
+        extra={"models": {"minilm": fit_hash}},
+    )
     result = tmp_path / "result.csv"
     result.write_text("numbers")
-    provenance.write([str(result)], rule="task", params={}, extra={"models": {"minilm": HASH_A}},
-                     inputs={str(cache): provenance.sha256(cache), str(fit): provenance.sha256(fit)})
+    provenance.write(
+        [str(result)],
+        rule="task",
+        params={},
+        extra={"models": {"minilm": HASH_A}},
+        inputs={str(cache): provenance.sha256(cache), str(fit): provenance.sha256(fit)},
+    )
     return cache, fit, result
 
 
@@ -239,4 +261,3 @@ def test_leftover_record_of_a_deleted_artifact_is_reported(tmp_path, capsys):
 def test_audit_without_a_record_says_where_it_looked(tmp_path, capsys):
     assert cli.main(["audit", str(tmp_path / "nothing.csv")]) == 2
     assert "nothing.csv.prov.json" in capsys.readouterr().err
-

@@ -20,8 +20,9 @@ pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def sst2_cache(shared_data, minilm, tmp_path_factory):
-    corpus, sizes = prepare.prepare_corpus({"reader": "glue_sst2", "file": "SST-2/train.tsv", "sample": 500,
-                                            "seed": 0}, shared_data)
+    corpus, sizes = prepare.prepare_corpus(
+        {"reader": "glue_sst2", "file": "SST-2/train.tsv", "sample": 500, "seed": 0}, shared_data
+    )
     assert len(corpus) == 500 and sizes["requested"] == sizes["used"] == 500
     assert sizes["available"] > 60_000  # distinct sentences of the 67,349 in SST-2 train
     path = tmp_path_factory.mktemp("real") / "sst2.h5"
@@ -46,21 +47,29 @@ def test_statistics_match_an_independent_computation(sst2_cache):
         for layer in range(cache.n_layers):
             everything = cache.file["hidden"][layer].astype(np.float64)  # small enough here
             np.testing.assert_allclose(streamed["token_mean"][layer], everything.mean(0), atol=1e-9)
-            np.testing.assert_allclose(streamed["token_argmin_share"][layer],
-                                       np.bincount(everything.argmin(1), minlength=384) / len(everything))
+            np.testing.assert_allclose(
+                streamed["token_argmin_share"][layer],
+                np.bincount(everything.argmin(1), minlength=384) / len(everything),
+            )
     table = outlier_table("minilm", "sst2", streamed, Criterion())
     assert len(table) == 7 * 384
     # Reported, not asserted to match the paper: which dims MiniLM flags is a finding.
-    print("MiniLM outlier dims per layer:",
-          {int(l): g.dim[g.is_outlier].tolist() for l, g in table.groupby("layer")})
+    print("MiniLM outlier dims per layer:", {int(l): g.dim[g.is_outlier].tolist() for l, g in table.groupby("layer")})
 
 
 @pytest.fixture(scope="module")
 def sts_cache(shared_data, minilm, tmp_path_factory):
     pairs = prepare.prepare_sts(["stsb", "sickr", "sts12", "sts13", "sts14", "sts15", "sts16"], shared_data)
     counts = pairs.groupby("dataset").size().to_dict()
-    assert counts == {"stsb": 1379, "sickr": 4927, "sts12": 3108, "sts13": 1500, "sts14": 3750,
-                      "sts15": 3000, "sts16": 1186}
+    assert counts == {
+        "stsb": 1379,
+        "sickr": 4927,
+        "sts12": 3108,
+        "sts13": 1500,
+        "sts14": 3750,
+        "sts15": 3000,
+        "sts16": 1186,
+    }
     # All of STS-B; 300 seeded pairs of each other dataset (encoding all 25k sentences on
     # 2 CPU cores takes minutes; the full run is the workflow's job).
     others = pairs[pairs.dataset != "stsb"].groupby("dataset", group_keys=False).sample(300, random_state=0)
@@ -100,8 +109,10 @@ def test_su_whitening_on_stsb_matches_an_independent_computation(sts_cache):
             # 0 there; posart keeps the components of non-zero variance (the same rule here).
             k = int((s_ > 1e-10 * s_[0]).sum())
             kernel = u[:, :k] / np.sqrt(s_[:k])
-            theirs = spearmanr(cosine_rows((a - both.mean(0)) @ kernel, (b - both.mean(0)) @ kernel),
-                               stsb.score).statistic * 100
+            theirs = (
+                spearmanr(cosine_rows((a - both.mean(0)) @ kernel, (b - both.mean(0)) @ kernel), stsb.score).statistic
+                * 100
+            )
             assert ours.loc[layer, "spearman"] == pytest.approx(theirs, abs=1e-6), layer
     print("STS-B Spearman x 100, raw vs whitened on STS-B (Su et al.):")
     print(pd.DataFrame({"raw": raw.spearman, "whiten_eval": ours.spearman}).round(2).T)
@@ -120,4 +131,4 @@ def test_imdb_keeps_the_first_512_tokens(shared_data, minilm, tmp_path):
         for row, text in enumerate(cache.texts()):
             full = minilm.tokenizer(text)["input_ids"]
             assert len(full) > 512
-            assert ids[cache.offsets[row]:cache.offsets[row + 1]].tolist() == full[:511] + [full[-1]]
+            assert ids[cache.offsets[row] : cache.offsets[row + 1]].tolist() == full[:511] + [full[-1]]

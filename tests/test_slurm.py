@@ -62,8 +62,11 @@ def test_readme_documents_the_profile_install():
 def user_env(home: Path) -> dict[str, str]:
     """A user's shell: our venv first on PATH (jobs inherit it via sbatch --export=ALL), a
     fresh HOME, and nothing that would point Snakemake at another profile."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("SLURM_") and k not in ("XDG_CONFIG_HOME", "SNAKEMAKE_PROFILE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SLURM_") and k not in ("XDG_CONFIG_HOME", "SNAKEMAKE_PROFILE")
+    }
     env["HOME"] = str(home)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
@@ -79,18 +82,17 @@ def run_like_a_user(workdir: Path, home: Path, timeout: float) -> subprocess.Com
     subprocess.run(["bash", "-c", INSTALL_PROFILE], cwd=workdir, env=env, check=True)
     assert (home / ".config/snakemake/slurm/config.yaml").is_file()
     started = time.monotonic()
-    result = subprocess.run(COMMAND, cwd=workdir, env=env, capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run(COMMAND, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
     print(f"`{' '.join(COMMAND)}` in {workdir.name}: {time.monotonic() - started:.1f} s")
     return result
 
 
-def assert_ran_through_slurm(result: subprocess.CompletedProcess, workdir: Path,
-                             cluster: slurm_cluster.SlurmCluster) -> dict[str, str]:
+def assert_ran_through_slurm(
+    result: subprocess.CompletedProcess, workdir: Path, cluster: slurm_cluster.SlurmCluster
+) -> dict[str, str]:
     """Every job Snakemake ran remotely is a COMPLETED SLURM job with its SLURM log on disk;
     returns {slurm job id: rule}."""
-    assert result.returncode == 0, (f"snakemake failed:\n{result.stderr[-6000:]}\n"
-                                    f"--- cluster ---\n{cluster.logs()}")
+    assert result.returncode == 0, f"snakemake failed:\n{result.stderr[-6000:]}\n--- cluster ---\n{cluster.logs()}"
     submitted = SUBMITTED.findall(result.stderr)
     assert submitted, f"nothing was submitted to SLURM:\n{result.stderr[-6000:]}"
     jobs = {job.id: job for job in cluster.jobs()}
@@ -98,8 +100,7 @@ def assert_ran_through_slurm(result: subprocess.CompletedProcess, workdir: Path,
         assert job_id in jobs, f"SLURM has no job {job_id}: {sorted(jobs)}"
         assert jobs[job_id].state == "COMPLETED", jobs[job_id]
         assert (workdir / log).is_file(), f"no SLURM log {log}"
-    rules = {job_id: jobs[job_id].comment.removeprefix("rule_").split("_wildcards_")[0]
-             for job_id, _ in submitted}
+    rules = {job_id: jobs[job_id].comment.removeprefix("rule_").split("_wildcards_")[0] for job_id, _ in submitted}
     assert sorted(rules.values()) == sorted(REMOTE_RULE.findall(result.stderr))
     return rules
 
@@ -149,7 +150,13 @@ def test_demo_workflow_runs_through_slurm(cluster, tmp_path):
     assert len(pretrain_jobs) == 2, rules
     for job_id in pretrain_jobs:
         assert f"TresPerJob=gres:gpu:{pretrain['gpu']}" in cluster.show(job_id)
-    check = subprocess.run(["snakemake", "--dry-run", "all"], cwd=workdir,
-                           env=user_env(tmp_path / "home"), capture_output=True, text=True, timeout=600)
+    check = subprocess.run(
+        ["snakemake", "--dry-run", "all"],
+        cwd=workdir,
+        env=user_env(tmp_path / "home"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     said = check.stdout + check.stderr
     assert "Nothing to be done" in said, f"targets missing after the SLURM run:\n{said[-6000:]}"

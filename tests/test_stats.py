@@ -34,11 +34,12 @@ def test_streaming_equals_in_memory(random_cache, special_tokens, monkeypatch):
         x = hidden[layer][keep].astype(np.float64)
         np.testing.assert_allclose(result["token_mean"][layer], x.mean(0), rtol=1e-10, atol=1e-10)
         np.testing.assert_allclose(result["token_cov"][layer], np.cov(x.T, bias=True), atol=1e-9)
-        np.testing.assert_array_equal(np.rint(result["token_argmin_share"][layer] * len(x)),
-                                      np.bincount(x.argmin(1), minlength=16))
-        np.testing.assert_array_equal(np.rint(result["token_argmax_share"][layer] * len(x)),
-                                      np.bincount(x.argmax(1), minlength=16))
-        sentences = np.stack([hidden[layer][a:b][keep[a:b]].mean(0)
-                              for a, b in zip(offsets[:-1], offsets[1:])])
+        np.testing.assert_array_equal(
+            np.rint(result["token_argmin_share"][layer] * len(x)), np.bincount(x.argmin(1), minlength=16)
+        )
+        np.testing.assert_array_equal(
+            np.rint(result["token_argmax_share"][layer] * len(x)), np.bincount(x.argmax(1), minlength=16)
+        )
+        sentences = np.stack([hidden[layer][a:b][keep[a:b]].mean(0) for a, b in zip(offsets[:-1], offsets[1:])])
         np.testing.assert_allclose(result["sentence_mean"][layer], sentences.mean(0), atol=1e-6)
         assert result["token_n"][layer] == keep.sum()

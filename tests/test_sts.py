@@ -14,7 +14,7 @@ SUBSETS = {
 
 def test_spearman_x100():
     assert spearman_x100([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(100.0)
-    assert spearman_x100([1, 2, 3, 4], [1, 3, 2, 4]) == pytest.approx(80.0)   # 1 - 6*2/(4*15)
+    assert spearman_x100([1, 2, 3, 4], [1, 3, 2, 4]) == pytest.approx(80.0)  # 1 - 6*2/(4*15)
 
 
 def test_spearman_refuses_undefined_input():

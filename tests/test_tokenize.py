@@ -21,8 +21,9 @@ def test_subwords_point_to_their_word(minilm):
     np.testing.assert_array_equal(tokens.position, [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3])
     np.testing.assert_array_equal(tokens.special, tokens.word_index == -1)
     assert tokens.texts == ["unaffable hello , world", "naïve café"]
-    assert tokens.input_ids.tolist() == (minilm.tokenizer("unaffable hello , world")["input_ids"]
-                                         + minilm.tokenizer("naïve café")["input_ids"])
+    assert tokens.input_ids.tolist() == (
+        minilm.tokenizer("unaffable hello , world")["input_ids"] + minilm.tokenizer("naïve café")["input_ids"]
+    )
     assert (report.n_input, report.n_empty, report.n_truncated) == (2, 0, 0)
 
 

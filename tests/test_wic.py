@@ -34,12 +34,15 @@ def test_baseline_all_true():
 
 
 def test_best_breaks_ties_by_lowest_layer_then_threshold():
-    frame = pd.DataFrame({
-        "model": "m", "method": "raw",
-        "layer":     [3, 1, 1, 2, 0],
-        "threshold": [0.5, 0.7, 0.3, 0.1, 0.9],
-        "accuracy":  [60.0, 60.0, 60.0, 55.0, 59.9],
-    })
+    frame = pd.DataFrame(
+        {
+            "model": "m",
+            "method": "raw",
+            "layer": [3, 1, 1, 2, 0],
+            "threshold": [0.5, 0.7, 0.3, 0.1, 0.9],
+            "accuracy": [60.0, 60.0, 60.0, 55.0, 59.9],
+        }
+    )
     for order in (frame, frame.iloc[::-1]):
         row = best_rows(order, ["model", "method"], "accuracy").iloc[0]
         assert (row.layer, row.threshold, row.accuracy) == (1, 0.3, 60.0)

@@ -150,12 +150,22 @@ def test_cache_layout_in_the_demo(demo):
 def test_every_artifact_has_provenance_and_audit_reaches_the_data(demo):
     results = demo / "results"
     # Snakemake's own benchmark records (results/benchmarks) are not posart artifacts.
-    artifacts = [p for p in results.rglob("*") if p.is_file() and not p.name.endswith(".prov.json")
-                 and ".part" not in p.name and "benchmarks" not in p.relative_to(results).parts]
+    artifacts = [
+        p
+        for p in results.rglob("*")
+        if p.is_file()
+        and not p.name.endswith(".prov.json")
+        and ".part" not in p.name
+        and "benchmarks" not in p.relative_to(results).parts
+    ]
     missing = [str(p) for p in artifacts if not p.with_name(p.name + ".prov.json").is_file()]
     assert not missing
-    audit = subprocess.run([str(BIN / "posart"), "audit", "results/paper/table2_sts.md", "--json"],
-                           cwd=demo, capture_output=True, text=True)
+    audit = subprocess.run(
+        [str(BIN / "posart"), "audit", "results/paper/table2_sts.md", "--json"],
+        cwd=demo,
+        capture_output=True,
+        text=True,
+    )
     assert audit.returncode == 0, audit.stderr
     chain = json.loads(audit.stdout)
 
@@ -169,8 +179,9 @@ def test_every_artifact_has_provenance_and_audit_reaches_the_data(demo):
     assert "stsbenchmark/sts-test.csv" in data and len(data["stsbenchmark/sts-test.csv"]) == 64
     assert any(node.get("model", {}).get("weight_hash") for node in nodes)
     assert any(node.get("raw") for node in nodes)
-    text = subprocess.run([str(BIN / "posart"), "audit", "results/paper/fig6_geometry.png"],
-                          cwd=demo, capture_output=True, text=True).stdout
+    text = subprocess.run(
+        [str(BIN / "posart"), "audit", "results/paper/fig6_geometry.png"], cwd=demo, capture_output=True, text=True
+    ).stdout
     assert "rule encode" in text and "weight_hash" in text and "git" in text
 
 
@@ -207,35 +218,82 @@ SUMMARY = {"jobs_summary": 1}
 EARLIER = {**per_model("wsd", "grammar", "collect_wsd", "collect_grammar"), "table_wsd": 1, "table_grammar": 1}
 
 
-@pytest.mark.parametrize("override, expected", [
-    ({"wic": {"thresholds": [0.25, 0.5, 0.75]}}, {**per_method("wic"), **per_model("collect_wic"), "table1_wic": 1, **SUMMARY}),
-    ({"sts": {"aggregate": "wmean"}}, {"table2_sts": 1}),
-    ({"supervised": {"epochs": 3}},
-     {"supervised": len(TASKS) * len(METHODS) * N_MODELS, **per_model("collect_supervised"),
-      "table3_supervised": 1, **SUMMARY}),
-    ({"outliers": {"criterion": {"share_threshold": 0.5}}},
-     {**per_model("outliers", times=2), **per_model("fig1_mean_vectors", "fit_postprocess", "geometry", "wic", "sts"),
-      **per_model("supervised", times=len(TASKS)),
-      **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
-      **per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure", "fig5_probe"),
-      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, "table4_pretraining": 1,
-      **EARLIER, **SUMMARY}),
-    ({"geometry": {"n_pairs": 50}}, {**per_method("geometry"), **per_model("collect_geometry"), "fig6_geometry": 1, **SUMMARY}),
-    ({"origin": {"rank_by": "value"}},
-     {**per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure"), **SUMMARY}),
-    # probe is a checkpoint: its per-layer files (probe_layer) are planned once it has run again.
-    ({"probe": {"epochs": 2}}, {**per_model("probe", "fig5_probe"), **SUMMARY}),
-    ({"probe": {"sample": {"dev": 40}}},
-     {"prepare_probe": 1, **per_model("encode", "join_shards", "probe", "fig5_probe"), **SUMMARY}),
-    ({"postprocess": {"abtt": {"n_remove": 2}}},
-     {**per_model("fit_postprocess", "geometry", "wic", "sts"), **per_model("supervised", times=len(TASKS)),
-      **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
-      "table1_wic": 1, "table2_sts": 1, "table3_supervised": 1, "fig6_geometry": 1, **EARLIER, **SUMMARY}),
-    ({"wsd": {"max_per_sense": 1}},
-     {"prepare_wsd_training": 1, **per_model("encode", "join_shards"), **per_method("wsd"), **per_model("collect_wsd"),
-      "table_wsd": 1, **SUMMARY}),
-    ({"grammar": {"seed": 1}}, {"grammar_baselines": 1, "table_grammar": 1}),
-])
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        (
+            {"wic": {"thresholds": [0.25, 0.5, 0.75]}},
+            {**per_method("wic"), **per_model("collect_wic"), "table1_wic": 1, **SUMMARY},
+        ),
+        ({"sts": {"aggregate": "wmean"}}, {"table2_sts": 1}),
+        (
+            {"supervised": {"epochs": 3}},
+            {
+                "supervised": len(TASKS) * len(METHODS) * N_MODELS,
+                **per_model("collect_supervised"),
+                "table3_supervised": 1,
+                **SUMMARY,
+            },
+        ),
+        (
+            {"outliers": {"criterion": {"share_threshold": 0.5}}},
+            {
+                **per_model("outliers", times=2),
+                **per_model("fig1_mean_vectors", "fit_postprocess", "geometry", "wic", "sts"),
+                **per_model("supervised", times=len(TASKS)),
+                **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
+                **per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure", "fig5_probe"),
+                "table1_wic": 1,
+                "table2_sts": 1,
+                "table3_supervised": 1,
+                "fig6_geometry": 1,
+                "table4_pretraining": 1,
+                **EARLIER,
+                **SUMMARY,
+            },
+        ),
+        (
+            {"geometry": {"n_pairs": 50}},
+            {**per_method("geometry"), **per_model("collect_geometry"), "fig6_geometry": 1, **SUMMARY},
+        ),
+        (
+            {"origin": {"rank_by": "value"}},
+            {**per_model("origin", "fig3_position_embeddings", "layernorm_ranks_figure"), **SUMMARY},
+        ),
+        # probe is a checkpoint: its per-layer files (probe_layer) are planned once it has run again.
+        ({"probe": {"epochs": 2}}, {**per_model("probe", "fig5_probe"), **SUMMARY}),
+        (
+            {"probe": {"sample": {"dev": 40}}},
+            {"prepare_probe": 1, **per_model("encode", "join_shards", "probe", "fig5_probe"), **SUMMARY},
+        ),
+        (
+            {"postprocess": {"abtt": {"n_remove": 2}}},
+            {
+                **per_model("fit_postprocess", "geometry", "wic", "sts"),
+                **per_model("supervised", times=len(TASKS)),
+                **per_model("collect_geometry", "collect_wic", "collect_sts", "collect_supervised"),
+                "table1_wic": 1,
+                "table2_sts": 1,
+                "table3_supervised": 1,
+                "fig6_geometry": 1,
+                **EARLIER,
+                **SUMMARY,
+            },
+        ),
+        (
+            {"wsd": {"max_per_sense": 1}},
+            {
+                "prepare_wsd_training": 1,
+                **per_model("encode", "join_shards"),
+                **per_method("wsd"),
+                **per_model("collect_wsd"),
+                "table_wsd": 1,
+                **SUMMARY,
+            },
+        ),
+        ({"grammar": {"seed": 1}}, {"grammar_baselines": 1, "table_grammar": 1}),
+    ],
+)
 def test_one_changed_key_reruns_exactly_its_dependants(demo, override, expected):
     """A one-key override with --config (nested values written as YAML) re-runs only its dependants."""
     args = [f"{key}={json.dumps(value)}" for key, value in override.items()]
@@ -278,8 +336,11 @@ def test_unseen_model_runs_from_the_config_alone(tmp_path):
     """An architecture the demo never used (RoBERTa BPE), given only as a config entry."""
     workdir = copy_workflow(tmp_path / "wf")
     model = build("roberta", tmp_path / "tiny-roberta")
-    config = {**CONFIG, "models": {"tinyroberta": {"source": "path", "path": str(model)}},
-              "postprocess": {"clip": CONFIG["postprocess"]["clip"]}}
+    config = {
+        **CONFIG,
+        "models": {"tinyroberta": {"source": "path", "path": str(model)}},
+        "postprocess": {"clip": CONFIG["postprocess"]["clip"]},
+    }
     # The workflow copy's own config.yaml, as a user would edit it.
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     targets = [f"results/tinyroberta/{t}" for t in ("outliers/sst2.csv", "tasks/wic.csv", "tasks/sts.csv")]
@@ -304,6 +365,7 @@ def test_report_builds_with_every_figure_and_table(demo):
     result = snakemake(demo, "--report", "report.zip")
     assert result.returncode == 0, result.stderr[-3000:]
     import zipfile
+
     names = zipfile.ZipFile(demo / "report.zip").namelist()
     figures = ["fig1_mean_vectors_minilm.png", "fig3_position_embeddings_minilm.png", "fig5_probe_minilm.png"]
     for expected in figures + ["fig6_geometry.png", "layernorm_ranks.png"] + [f"{t}.md" for t in PAPER]:

@@ -16,12 +16,23 @@ from tokenizers.processors import RobertaProcessing
 from posart.models import package_model_dir
 
 SMALL = dict(num_hidden_layers=2, num_attention_heads=2, intermediate_size=37)
-CORPUS = ["the film was good and the actors were great", "a dull , boring and long story",
-          "what is the capital of france ?", "positional artefacts propagate through layers"] * 20
+CORPUS = [
+    "the film was good and the actors were great",
+    "a dull , boring and long story",
+    "what is the capital of france ?",
+    "positional artefacts propagate through layers",
+] * 20
 
 
-BERT_SPECIALS = dict(bos_token="[CLS]", eos_token="[SEP]", cls_token="[CLS]", sep_token="[SEP]",
-                     pad_token="[PAD]", mask_token="[MASK]", unk_token="[UNK]")
+BERT_SPECIALS = dict(
+    bos_token="[CLS]",
+    eos_token="[SEP]",
+    cls_token="[CLS]",
+    sep_token="[SEP]",
+    pad_token="[PAD]",
+    mask_token="[MASK]",
+    unk_token="[UNK]",
+)
 
 
 def _wordpiece(cls):
@@ -31,8 +42,9 @@ def _wordpiece(cls):
 
 def _bpe(directory: Path):
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(CORPUS, vocab_size=400, min_frequency=1,
-                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    bpe.train_from_iterator(
+        CORPUS, vocab_size=400, min_frequency=1, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    )
     bpe.post_processor = RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True)
     bpe.save(str(directory / "tokenizer.json"))
     return tf.RobertaTokenizerFast(tokenizer_file=str(directory / "tokenizer.json"))
@@ -44,26 +56,46 @@ def build(arch: str, directory: Path, max_positions: int = 64) -> Path:
     torch.manual_seed(0)
     if arch == "roberta":
         tokenizer = _bpe(directory)
-        config = tf.RobertaConfig(vocab_size=len(tokenizer), hidden_size=32, pad_token_id=1,
-                                  max_position_embeddings=max_positions + 2, **SMALL)
+        config = tf.RobertaConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=32,
+            pad_token_id=1,
+            max_position_embeddings=max_positions + 2,
+            **SMALL,
+        )
     elif arch == "distilbert":
         tokenizer = _wordpiece(tf.DistilBertTokenizerFast)
-        config = tf.DistilBertConfig(vocab_size=len(tokenizer), dim=32, n_layers=2, n_heads=2,
-                                     hidden_dim=37, max_position_embeddings=max_positions)
+        config = tf.DistilBertConfig(
+            vocab_size=len(tokenizer),
+            dim=32,
+            n_layers=2,
+            n_heads=2,
+            hidden_dim=37,
+            max_position_embeddings=max_positions,
+        )
     else:
         tokenizer_cls, config_cls, extra = {
             "bert": (tf.BertTokenizerFast, tf.BertConfig, {}),
             "mpnet": (tf.MPNetTokenizerFast, tf.MPNetConfig, {}),
             "electra": (tf.ElectraTokenizerFast, tf.ElectraConfig, {"embedding_size": 16}),
             # Relative / rotary positions: no learned absolute position table.
-            "deberta-v2": (tf.BertTokenizerFast, tf.DebertaV2Config,
-                           {"position_biased_input": False, "relative_attention": True, "type_vocab_size": 0,
-                            "pos_att_type": ["p2c", "c2p"], "max_relative_positions": max_positions}),
+            "deberta-v2": (
+                tf.BertTokenizerFast,
+                tf.DebertaV2Config,
+                {
+                    "position_biased_input": False,
+                    "relative_attention": True,
+                    "type_vocab_size": 0,
+                    "pos_att_type": ["p2c", "c2p"],
+                    "max_relative_positions": max_positions,
+                },
+            ),
             "roformer": (tf.BertTokenizerFast, tf.RoFormerConfig, {"embedding_size": 16}),
         }[arch]
         tokenizer = _wordpiece(tokenizer_cls)
-        config = config_cls(vocab_size=len(tokenizer), hidden_size=32, max_position_embeddings=max_positions,
-                            **SMALL, **extra)
+        config = config_cls(
+            vocab_size=len(tokenizer), hidden_size=32, max_position_embeddings=max_positions, **SMALL, **extra
+        )
     tokenizer.model_max_length = max_positions
     tf.AutoModel.from_config(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)

@@ -10,8 +10,19 @@ from pathlib import Path
 from typing import Sequence
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ("Snakefile", "config.yaml", "rules", "scripts", "schemas", "envs", "profiles",
-                  "report", "demo", "src", "configs")
+WORKFLOW_FILES = (
+    "Snakefile",
+    "config.yaml",
+    "rules",
+    "scripts",
+    "schemas",
+    "envs",
+    "profiles",
+    "report",
+    "demo",
+    "src",
+    "configs",
+)
 BIN = Path(sys.executable).parent
 
 
@@ -21,20 +32,35 @@ def copy_workflow(target: Path) -> Path:
     for name in WORKFLOW_FILES:
         source = REPO / name
         if source.is_dir():
-            shutil.copytree(source, target / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+            shutil.copytree(
+                source, target / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
         elif source.exists():
             shutil.copy2(source, target / name)
     return target
 
 
-def snakemake(workdir: Path, *args: str, timeout: int = 1800, env: dict | None = None,
-              umask: int | None = None, python: Path | None = None,
-              prefix: Sequence[str] = ()) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path,
+    *args: str,
+    timeout: int = 1800,
+    env: dict | None = None,
+    umask: int | None = None,
+    python: Path | None = None,
+    prefix: Sequence[str] = (),
+) -> subprocess.CompletedProcess:
     """`snakemake ARGS` in `workdir` with this interpreter's environment on PATH (or `python -m snakemake`);
     `prefix` is a command that runs it (e.g. setpriv with fewer privileges)."""
     command = [str(python), "-m", "snakemake"] if python else [str(BIN / "snakemake")]
-    return subprocess.run([*prefix, *command, *args], cwd=workdir, capture_output=True, text=True, timeout=timeout,
-                          env=environment(env), preexec_fn=None if umask is None else lambda: os.umask(umask))
+    return subprocess.run(
+        [*prefix, *command, *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment(env),
+        preexec_fn=None if umask is None else lambda: os.umask(umask),
+    )
 
 
 def environment(extra: dict | None = None) -> dict:
@@ -52,8 +78,10 @@ def tiny_model_run(root: Path, *targets: str) -> tuple[Path, Path]:
 
     workdir = copy_workflow(root / "wf")
     model = build("bert", root / "tiny-bert")
-    config = {**yaml.safe_load((REPO / "config.yaml").read_text()),
-              "models": {"tiny": {"source": "path", "path": str(model)}}}
+    config = {
+        **yaml.safe_load((REPO / "config.yaml").read_text()),
+        "models": {"tiny": {"source": "path", "path": str(model)}},
+    }
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     result = snakemake(workdir, "--cores", "2", *targets)
     assert result.returncode == 0, result.stderr[-4000:]
@@ -73,7 +101,7 @@ def job_stats(output: str) -> dict[str, int]:
     lines = output.splitlines()
     if "Job stats:" not in lines:
         return jobs
-    for line in lines[lines.index("Job stats:") + 3:]:
+    for line in lines[lines.index("Job stats:") + 3 :]:
         parts = line.split()
         if len(parts) != 2 or parts[0] == "total":
             break

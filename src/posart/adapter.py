@@ -33,6 +33,7 @@ def run(snakemake, extra: dict | None = None) -> Iterator[dict]:
     extras["progress"] = stream
     try:
         from posart import checkout, lineage, memory, provenance
+
         checkout.check_imported(Path(snakemake.scriptdir) / "posart")
         outputs = list(snakemake.output)
         provenance.clear(outputs)
@@ -48,9 +49,14 @@ def run(snakemake, extra: dict | None = None) -> Iterator[dict]:
             sources[f"the weights this job loaded ({own.get('location')})"] = {own["name"]: own["weight_hash"]}
         extras["models"] = lineage.combine(sources)
         provenance.write(
-            outputs, rule=snakemake.rule, inputs=provenance.input_hashes(records),
-            params=_plain(dict(snakemake.params)), script=_script_path(snakemake),
-            workdir=Path(snakemake.scriptdir).parent, extra=extras)
+            outputs,
+            rule=snakemake.rule,
+            inputs=provenance.input_hashes(records),
+            params=_plain(dict(snakemake.params)),
+            script=_script_path(snakemake),
+            workdir=Path(snakemake.scriptdir).parent,
+            extra=extras,
+        )
     except Exception:
         logging.getLogger("posart").exception("rule %s failed", snakemake.rule)
         raise

@@ -49,12 +49,13 @@ class ActivationCache:
         try:
             self.file = h5py.File(self.path, "r", rdcc_nbytes=64 << 20)
         except OSError as error:
-            raise CacheError(f"activation cache {self.path} is truncated or corrupt ({error}); "
-                             f"delete it and rerun the workflow to rebuild it") from error
+            raise CacheError(
+                f"activation cache {self.path} is truncated or corrupt ({error}); "
+                f"delete it and rerun the workflow to rebuild it"
+            ) from error
         if not self.file.attrs.get("complete", False):
             self.file.close()
-            raise CacheError(f"activation cache {self.path} is unfinished (no 'complete' flag); "
-                             f"delete it and rerun")
+            raise CacheError(f"activation cache {self.path} is unfinished (no 'complete' flag); delete it and rerun")
         self._check_shards()
         self.granularity = str(self.file.attrs["granularity"])
         self.offsets = self.file["offsets"][:] if "offsets" in self.file else None
@@ -121,11 +122,12 @@ class ActivationCache:
 
     def _require_tokens(self) -> None:
         if self.granularity != "tokens":
-            raise CacheError(f"{self.path} holds sentence vectors only; this step needs token vectors "
-                             f"(set the dataset's `granularity: tokens`)")
+            raise CacheError(
+                f"{self.path} holds sentence vectors only; this step needs token vectors "
+                f"(set the dataset's `granularity: tokens`)"
+            )
 
-    def sentence_chunks(self, layer: int, max_tokens: int = 1 << 14
-                        ) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+    def sentence_chunks(self, layer: int, max_tokens: int = 1 << 14) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
         """Yield (sentence slice, token block, block-relative offsets) aligned to sentence ends."""
         self._require_tokens()
         hidden = self.file["hidden"]
@@ -134,7 +136,7 @@ class ActivationCache:
             last = int(np.searchsorted(self.offsets, self.offsets[first] + max_tokens, side="right")) - 1
             last = min(max(last, first + 1), self.n_sentences)
             lo, hi = int(self.offsets[first]), int(self.offsets[last])
-            yield slice(first, last), hidden[layer, lo:hi].astype(np.float32), self.offsets[first:last + 1] - lo
+            yield slice(first, last), hidden[layer, lo:hi].astype(np.float32), self.offsets[first : last + 1] - lo
             first = last
 
     def tokens(self, layer: int, index: np.ndarray) -> np.ndarray:
@@ -162,8 +164,11 @@ class ActivationCache:
         special = self.file["special"][:]
         out = np.empty((self.n_sentences, self.dim), dtype=np.float32)
         for sentences, block, offsets in self.sentence_chunks(layer):
-            keep = np.ones(len(block), bool) if special_tokens else ~special[
-                self.offsets[sentences.start]:self.offsets[sentences.stop]]
+            keep = (
+                np.ones(len(block), bool)
+                if special_tokens
+                else ~special[self.offsets[sentences.start] : self.offsets[sentences.stop]]
+            )
             out[sentences] = segment_means(block, offsets, keep)
         return out
 
@@ -219,7 +224,7 @@ def join(shards: list[str | Path], out: str | Path, attrs: dict) -> None:
                     if not part.shape[1]:
                         continue  # an empty shard (more shards than encoding windows) maps nothing
                     source = h5py.VirtualSource(_relative(Path(path), out.parent), name, shape=part.shape)
-                    layout[:, start:start + part.shape[1]] = source
+                    layout[:, start : start + part.shape[1]] = source
                     start += part.shape[1]
                 joined.create_virtual_dataset(name, layout)
             fields = (TOKEN_FIELDS if first.granularity == "tokens" else ()) + SENTENCE_FIELDS

@@ -44,7 +44,8 @@ def check_imported(expected: str | os.PathLike) -> None:
             f"{expected}: the results would not come from the code this checkout records. Another "
             f"posart is installed in the job's environment (an editable install of another checkout, "
             f"or a conda env with posart); uninstall it there, or run the workflow with "
-            f"PYTHONPATH={expected.parent}")
+            f"PYTHONPATH={expected.parent}"
+        )
 
 
 @functools.cache
@@ -52,8 +53,9 @@ def source_sha256(package: Path | None = None) -> str:
     """sha256 over the package's files (relative names and contents; caches of bytecode excluded)."""
     root = location() if package is None else Path(package)
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                       and p.suffix != ".pyc"):
+    for path in sorted(
+        p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    ):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

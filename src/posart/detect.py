@@ -71,8 +71,13 @@ SYMPTOMS = ("share", "magnitude")
 SCOPES = ("per_layer", "global")
 
 
-def outlier_mask(mean: np.ndarray, argmin_share: np.ndarray, argmax_share: np.ndarray,
-                 criterion: Criterion, symptoms: Sequence[str] = SYMPTOMS) -> np.ndarray:
+def outlier_mask(
+    mean: np.ndarray,
+    argmin_share: np.ndarray,
+    argmax_share: np.ndarray,
+    criterion: Criterion,
+    symptoms: Sequence[str] = SYMPTOMS,
+) -> np.ndarray:
     """Boolean (d,) mask of outlier dimensions for one layer (or pooled layers).
 
     `symptoms` picks the tests (share: extreme share; magnitude: robust z of the mean);
@@ -103,14 +108,24 @@ def pooled(stats: Mapping[str, np.ndarray], layers: Sequence[int]) -> tuple[np.n
     return tuple(weights @ stats[key][list(layers)] for key in keys)
 
 
-def clip_dims(stats: Mapping[str, np.ndarray], criterion: Criterion, scope: str,
-              symptoms: Sequence[str] = SYMPTOMS) -> list[list[int]]:
+def clip_dims(
+    stats: Mapping[str, np.ndarray], criterion: Criterion, scope: str, symptoms: Sequence[str] = SYMPTOMS
+) -> list[list[int]]:
     """The dims to zero in each layer (layer 0 = input embeddings): see the module docstring."""
     layers = len(stats["token_mean"])
     if scope == "per_layer":
-        return [np.flatnonzero(outlier_mask(stats["token_mean"][layer], stats["token_argmin_share"][layer],
-                                            stats["token_argmax_share"][layer], criterion, symptoms)).tolist()
-                for layer in range(layers)]
+        return [
+            np.flatnonzero(
+                outlier_mask(
+                    stats["token_mean"][layer],
+                    stats["token_argmin_share"][layer],
+                    stats["token_argmax_share"][layer],
+                    criterion,
+                    symptoms,
+                )
+            ).tolist()
+            for layer in range(layers)
+        ]
     if scope == "global":
         if layers < 2:
             raise ValueError("scope global pools the non-input layers, but the statistics have only layer 0")
@@ -124,12 +139,18 @@ def outlier_table(model: str, corpus: str, stats: Mapping[str, np.ndarray], crit
     mean, lo, hi = stats["token_mean"], stats["token_argmin_share"], stats["token_argmax_share"]
     layers, dim = mean.shape
     flags = np.stack([outlier_mask(mean[l], lo[l], hi[l], criterion) for l in range(layers)])
-    return pd.DataFrame({
-        "model": model, "corpus": corpus,
-        "layer": np.repeat(np.arange(layers), dim), "dim": np.tile(np.arange(dim), layers),
-        "mean": mean.ravel(), "argmin_share": lo.ravel(), "argmax_share": hi.ravel(),
-        "is_outlier": flags.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "model": model,
+            "corpus": corpus,
+            "layer": np.repeat(np.arange(layers), dim),
+            "dim": np.tile(np.arange(dim), layers),
+            "mean": mean.ravel(),
+            "argmin_share": lo.ravel(),
+            "argmax_share": hi.ravel(),
+            "is_outlier": flags.ravel(),
+        }
+    )
 
 
 def outlier_union(table) -> list[int]:

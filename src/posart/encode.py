@@ -44,8 +44,16 @@ class Window:
     faults of fresh memory (about 0.1 s of CPU per 143 MB here).
     """
 
-    def __init__(self, granularity: str, layers: int, n_tokens: int, n_sentences: int, dim: int, store: np.dtype,
-                 reuse: np.ndarray | None = None):
+    def __init__(
+        self,
+        granularity: str,
+        layers: int,
+        n_tokens: int,
+        n_sentences: int,
+        dim: int,
+        store: np.dtype,
+        reuse: np.ndarray | None = None,
+    ):
         self.granularity = granularity
         if granularity == "tokens":
             shape, dtype = (layers, n_tokens, dim), store
@@ -63,9 +71,18 @@ class Window:
             self.vectors[:, :, batch.sentences] = host.vectors.numpy()
 
 
-def run_window(loaded: LoadedModel, window: Tokenised, batches: list[list[int]], device: str, granularity: str,
-               store: np.dtype, staging: Staging, work: Workspace, bar: tqdm, reuse: np.ndarray | None = None
-               ) -> tuple[Window, torch.Tensor, torch.Tensor]:
+def run_window(
+    loaded: LoadedModel,
+    window: Tokenised,
+    batches: list[list[int]],
+    device: str,
+    granularity: str,
+    store: np.dtype,
+    staging: Staging,
+    work: Workspace,
+    bar: tqdm,
+    reuse: np.ndarray | None = None,
+) -> tuple[Window, torch.Tensor, torch.Tensor]:
     """Encode one window; returns its vectors and its per-layer peak and rounding error (on the device).
 
     On CUDA, batch k+1 is queued on the device before batch k is filed on the host.
@@ -95,13 +112,26 @@ def _file(window: Window, batch: Batch, host: Reduced, event, bar: tqdm) -> None
     bar.update()
 
 
-def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
-           granularity: str = "tokens", dtype: str = "float16", max_length: int | None = None,
-           batch_tokens: int | Mapping[str, int] = 8192, max_batch: int | Mapping[str, int] = MAX_BATCH,
-           buffer_mb: int = 1024, window_sentences: int = 8192,
-           compression: str | None = None, shard: int = 0, n_shards: int = 1,
-           device: str = "cpu", writer_thread: bool = True, attrs: dict | None = None,
-           progress: IO | None = None) -> dict:
+def encode(
+    loaded: LoadedModel,
+    texts: Sequence[str],
+    out_path: str | Path,
+    *,
+    granularity: str = "tokens",
+    dtype: str = "float16",
+    max_length: int | None = None,
+    batch_tokens: int | Mapping[str, int] = 8192,
+    max_batch: int | Mapping[str, int] = MAX_BATCH,
+    buffer_mb: int = 1024,
+    window_sentences: int = 8192,
+    compression: str | None = None,
+    shard: int = 0,
+    n_shards: int = 1,
+    device: str = "cpu",
+    writer_thread: bool = True,
+    attrs: dict | None = None,
+    progress: IO | None = None,
+) -> dict:
     """Encode `texts` (or this shard's part of them) into an activation cache at `out_path`.
 
     Returns a summary (counts, float16 error) that is also stored as file attributes.
@@ -117,34 +147,49 @@ def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
     windows = window_plan(tokens.lengths, granularity, dtype, layers, dim, buffer_mb, window_sentences)
     mine = [windows[w] for w in shard_windows(len(windows), shard, n_shards)]
     if not mine:  # more shards than windows: this one is empty, and the joined cache is whole
-        log.warning("%s: shard %d of %d is empty (the table has %d encoding windows)", out_path, shard, n_shards,
-                    len(windows))
+        log.warning(
+            "%s: shard %d of %d is empty (the table has %d encoding windows)", out_path, shard, n_shards, len(windows)
+        )
     first, last = (mine[0].start, mine[-1].stop) if mine else (0, 0)
     tokens = tokens.sentences(first, last)
     parts = [tokens.sentences(w.start - first, w.stop - first) for w in mine]
     batches = [plan_batches(part.lengths.tolist(), batch_tokens, max_batch) for part in parts]
-    staging = Staging(device, _largest_batch(parts, batches, granularity, layers, dim),
-                      torch.float16 if granularity == "tokens" and store == np.float16 else torch.float32)
+    staging = Staging(
+        device,
+        _largest_batch(parts, batches, granularity, layers, dim),
+        torch.float16 if granularity == "tokens" and store == np.float16 else torch.float32,
+    )
     work = Workspace(torch.device(device))
     max_abs, rounding = np.zeros(layers), np.zeros(layers)
 
-    with atomic_path(out_path) as tmp, h5py.File(tmp, "w", rdcc_nbytes=64 << 20) as h5, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer") as writer:
-        vectors = _create_vectors(h5, granularity, layers, int(tokens.offsets[-1]), len(tokens), dim, store,
-                                  compression)
+    with (
+        atomic_path(out_path) as tmp,
+        h5py.File(tmp, "w", rdcc_nbytes=64 << 20) as h5,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer") as writer,
+    ):
+        vectors = _create_vectors(
+            h5, granularity, layers, int(tokens.offsets[-1]), len(tokens), dim, store, compression
+        )
         _write_fields(h5, tokens, granularity)
-        bar = tqdm(total=sum(map(len, batches)), file=progress, mininterval=10,
-                   desc=f"encode {Path(out_path).name}", disable=progress is None)
+        bar = tqdm(
+            total=sum(map(len, batches)),
+            file=progress,
+            mininterval=10,
+            desc=f"encode {Path(out_path).name}",
+            disable=progress is None,
+        )
         writing: Future | None = None
         written = spare = None
         for window, part, planned in zip(mine, parts, batches):
-            filled, peak, error = run_window(loaded, part, planned, device, granularity, store, staging, work, bar,
-                                             spare)
+            filled, peak, error = run_window(
+                loaded, part, planned, device, granularity, store, staging, work, bar, spare
+            )
             max_abs = np.maximum(max_abs, peak.cpu().double().numpy())
             rounding = np.maximum(rounding, error.cpu().double().numpy())
             if granularity == "tokens" and store == np.float16 and (max_abs > FLOAT16_MAX).any():
-                raise OverflowError(f"{out_path}: hidden states reach {max_abs.max():.4g}, beyond "
-                                    f"float16; set encode.dtype: float32")
+                raise OverflowError(
+                    f"{out_path}: hidden states reach {max_abs.max():.4g}, beyond float16; set encode.dtype: float32"
+                )
             if writing is not None:
                 writing.result()  # one window is written while the next one is filled: two in memory
             spare = written.memory if written is not None else None
@@ -154,15 +199,30 @@ def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
         if writing is not None:
             writing.result()
         bar.close()
-        summary = {"n_input": report.n_input, "n_empty": report.n_empty, "n_truncated": report.n_truncated,
-                   "n_sentences": len(tokens), "n_tokens": int(tokens.offsets[-1]), "max_length": limit,
-                   "max_abs_value": float(max_abs.max()), "float16_max_abs_error": float(rounding.max())}
-        for key, value in {**(attrs or {}), **summary, "granularity": granularity, "dtype": dtype,
-                           "shard": f"{shard}/{n_shards}",
-                           "batch_tokens": batch_tokens, "max_batch": max_batch, "model": loaded.name,
-                           "model_location": loaded.location, "model_revision": loaded.revision,
-                           "weight_hash": loaded.weight_hash,
-                           "tokenizer": type(loaded.tokenizer).__name__}.items():
+        summary = {
+            "n_input": report.n_input,
+            "n_empty": report.n_empty,
+            "n_truncated": report.n_truncated,
+            "n_sentences": len(tokens),
+            "n_tokens": int(tokens.offsets[-1]),
+            "max_length": limit,
+            "max_abs_value": float(max_abs.max()),
+            "float16_max_abs_error": float(rounding.max()),
+        }
+        for key, value in {
+            **(attrs or {}),
+            **summary,
+            "granularity": granularity,
+            "dtype": dtype,
+            "shard": f"{shard}/{n_shards}",
+            "batch_tokens": batch_tokens,
+            "max_batch": max_batch,
+            "model": loaded.name,
+            "model_location": loaded.location,
+            "model_revision": loaded.revision,
+            "weight_hash": loaded.weight_hash,
+            "tokenizer": type(loaded.tokenizer).__name__,
+        }.items():
             h5.attrs[key] = value
         h5.attrs["max_abs_per_layer"] = max_abs
         h5.attrs["complete"] = True
@@ -170,25 +230,50 @@ def encode(loaded: LoadedModel, texts: Sequence[str], out_path: str | Path, *,
     return summary
 
 
-def _largest_batch(parts: list[Tokenised], batches: list[list[list[int]]], granularity: str, layers: int,
-                   dim: int) -> tuple[int, ...]:
+def _largest_batch(
+    parts: list[Tokenised], batches: list[list[list[int]]], granularity: str, layers: int, dim: int
+) -> tuple[int, ...]:
     """Shape of the largest reduced batch: what a staging buffer must hold."""
     if granularity == "tokens":
-        most = max((int(part.lengths[rows].sum()) for part, planned in zip(parts, batches) for rows in planned),
-                   default=0)
+        most = max(
+            (int(part.lengths[rows].sum()) for part, planned in zip(parts, batches) for rows in planned), default=0
+        )
         return layers, most, dim
     return len(POOLED), layers, max((len(rows) for planned in batches for rows in planned), default=0), dim
 
 
-def _create_vectors(h5: h5py.File, granularity: str, layers: int, n_tokens: int, n_sentences: int,
-                    dim: int, store: np.dtype, compression: str | None) -> list[h5py.Dataset]:
+def _create_vectors(
+    h5: h5py.File,
+    granularity: str,
+    layers: int,
+    n_tokens: int,
+    n_sentences: int,
+    dim: int,
+    store: np.dtype,
+    compression: str | None,
+) -> list[h5py.Dataset]:
     if granularity == "tokens":
         rows = min(n_tokens, chunk_rows(dim, store.itemsize))
-        return [h5.create_dataset("hidden", (layers, n_tokens, dim), dtype=store,
-                                  chunks=(1, rows, dim) if rows else None, compression=compression if rows else None)]
+        return [
+            h5.create_dataset(
+                "hidden",
+                (layers, n_tokens, dim),
+                dtype=store,
+                chunks=(1, rows, dim) if rows else None,
+                compression=compression if rows else None,
+            )
+        ]
     rows = min(n_sentences, 1024)
-    return [h5.create_dataset(name, (layers, n_sentences, dim), dtype=POOLED_DTYPE, chunks=(1, rows, dim) if rows
-                              else None, compression=compression if rows else None) for name in POOLED]
+    return [
+        h5.create_dataset(
+            name,
+            (layers, n_sentences, dim),
+            dtype=POOLED_DTYPE,
+            chunks=(1, rows, dim) if rows else None,
+            compression=compression if rows else None,
+        )
+        for name in POOLED
+    ]
 
 
 def _write_fields(h5: h5py.File, tokens: Tokenised, granularity: str) -> None:
@@ -207,7 +292,7 @@ def _write_fields(h5: h5py.File, tokens: Tokenised, granularity: str) -> None:
 
 def _write_window(vectors: list[h5py.Dataset], window: Window, token_start: int, sentence_start: int) -> None:
     if window.granularity == "tokens":
-        vectors[0][:, token_start:token_start + window.vectors.shape[1]] = window.vectors
+        vectors[0][:, token_start : token_start + window.vectors.shape[1]] = window.vectors
         return
     for dataset, pooled in zip(vectors, window.vectors):
-        dataset[:, sentence_start:sentence_start + pooled.shape[1]] = pooled
+        dataset[:, sentence_start : sentence_start + pooled.shape[1]] = pooled

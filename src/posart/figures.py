@@ -33,15 +33,22 @@ def mean_vectors(table: pd.DataFrame, path) -> None:
         flagged = part[part.is_outlier]
         ax.scatter(flagged.dim, flagged["mean"], s=14, color="tab:red", zorder=3)
         for _, row in flagged.iterrows():
-            ax.annotate(str(int(row.dim)), (row.dim, row["mean"]), fontsize=7, color="tab:red",
-                        xytext=(2, 2), textcoords="offset points")
+            ax.annotate(
+                str(int(row.dim)),
+                (row.dim, row["mean"]),
+                fontsize=7,
+                color="tab:red",
+                xytext=(2, 2),
+                textcoords="offset points",
+            )
         ax.set_title(f"layer {layer}" + (" (embeddings)" if layer == 0 else ""), fontsize=9)
         ax.tick_params(labelsize=7)
-    for ax in list(axes.flat)[len(layers):]:
+    for ax in list(axes.flat)[len(layers) :]:
         ax.axis("off")
     model, corpus = table.model.iloc[0], table.corpus.iloc[0]
-    figure.suptitle(f"{model}: average subword vector per layer on {corpus} "
-                    f"(red: detected outlier dims, 0-based)", fontsize=11)
+    figure.suptitle(
+        f"{model}: average subword vector per layer on {corpus} (red: detected outlier dims, 0-based)", fontsize=11
+    )
     figure.supxlabel("dimension")
     _save(figure, path)
 
@@ -61,8 +68,9 @@ def geometry(table: pd.DataFrame, path) -> None:
     _save(figure, path)
 
 
-def position_embeddings(rows: pd.DataFrame, hidden_outliers: list[int], path, offset: int = 0,
-                        z_threshold: float = 6.0) -> None:
+def position_embeddings(
+    rows: pd.DataFrame, hidden_outliers: list[int], path, offset: int = 0, z_threshold: float = 6.0
+) -> None:
     """Figures 3-4: the configured position-table rows over dims.
 
     Red: the hidden-state outlier dims (from the outlier table); labelled: the row's own
@@ -74,12 +82,18 @@ def position_embeddings(rows: pd.DataFrame, hidden_outliers: list[int], path, of
     if rows.dim.isna().all():
         figure, ax = plt.subplots(figsize=(6, 1.5))
         ax.axis("off")
-        ax.text(0.5, 0.5, f"{model}: no learned absolute position table\n(relative or rotary positions)",
-                ha="center", va="center")
+        ax.text(
+            0.5,
+            0.5,
+            f"{model}: no learned absolute position table\n(relative or rotary positions)",
+            ha="center",
+            va="center",
+        )
         _save(figure, path)
         return
-    figure, axes = plt.subplots(len(indices), 1, figsize=(11, 2.2 * len(indices)), squeeze=False,
-                                sharex=True, layout="constrained")
+    figure, axes = plt.subplots(
+        len(indices), 1, figsize=(11, 2.2 * len(indices)), squeeze=False, sharex=True, layout="constrained"
+    )
     for ax, index in zip(axes[:, 0], indices):
         part = rows[rows["index"] == index].sort_values("dim")
         dims, values = part.dim.to_numpy(int), part.value.to_numpy(float)
@@ -87,16 +101,23 @@ def position_embeddings(rows: pd.DataFrame, hidden_outliers: list[int], path, of
         marked = [d for d in hidden_outliers if d < len(values)]
         ax.scatter(marked, values[marked], s=16, color="tab:red", zorder=3, label="hidden-state outlier dims")
         for dim in np.flatnonzero(robust_z(values) >= z_threshold):
-            ax.annotate(str(dim), (dim, values[dim]), fontsize=8, xytext=(2, 2), textcoords="offset points",
-                        color="tab:red" if dim in marked else "black")
+            ax.annotate(
+                str(dim),
+                (dim, values[dim]),
+                fontsize=8,
+                xytext=(2, 2),
+                textcoords="offset points",
+                color="tab:red" if dim in marked else "black",
+            )
         token = index - offset
         where = f"token position {token}" if token >= 0 else "never used by a token"
         where = "padding row, never used by a token" if offset and index == offset - 1 else where
         ax.set_title(f"row {index} ({where})", fontsize=9, loc="left")
         ax.tick_params(labelsize=7)
     axes[0, 0].legend(fontsize=7, loc="upper right")
-    figure.suptitle(f"{model}: position embedding rows (0-based table rows; labelled: the row's extreme dims)",
-                    fontsize=11)
+    figure.suptitle(
+        f"{model}: position embedding rows (0-based table rows; labelled: the row's extreme dims)", fontsize=11
+    )
     figure.supxlabel("dimension")
     _save(figure, path)
 
@@ -119,27 +140,39 @@ def layernorm_ranks(ranks: pd.DataFrame, path) -> None:
     columns = sorted({(int(layer), ln) for layer, ln in zip(ranks.layer, ranks.ln)}, key=lambda c: (c[0], order[c[1]]))
     dims = sorted(ranks.dim.unique())
     n_layers = ranks.layer.nunique()
-    figure, axes = plt.subplots(2, 1, figsize=(max(6, 0.45 * len(columns) + 2), 0.32 * len(dims) * 2 + 2.5),
-                                layout="constrained")
+    figure, axes = plt.subplots(
+        2, 1, figsize=(max(6, 0.45 * len(columns) + 2), 0.32 * len(dims) * 2 + 2.5), layout="constrained"
+    )
     for ax, param in zip(axes, ("gamma", "beta")):
         part = ranks[ranks.param == param].set_index(["layer", "ln", "dim"])["rank"]
         grid = np.array([[part.get((layer, ln, dim), pd.NA) for layer, ln in columns] for dim in dims], dtype=float)
         image = ax.imshow(grid, aspect="auto", cmap="viridis_r", norm=matplotlib.colors.LogNorm(vmin=1))
         for (row, col), value in np.ndenumerate(grid):
             if not np.isnan(value):
-                ax.text(col, row, str(int(value)), ha="center", va="center", fontsize=6,
-                        color="black" if value < 20 else "white")
+                ax.text(
+                    col,
+                    row,
+                    str(int(value)),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="black" if value < 20 else "white",
+                )
         ax.set_yticks(range(len(dims)), [str(d) for d in dims], fontsize=7)
         ax.set_xticks(range(len(columns)), [f"{layer} {ln[:3]}" for layer, ln in columns], rotation=90, fontsize=7)
         ax.set_ylabel(f"dim ({param})")
         figure.colorbar(image, ax=ax, label="rank (1 = largest)")
-    figure.suptitle(f"{model}: rank of each outlier dim in each LayerNorm ({n_layers} layers; "
-                    f"emb/att/out = embedding, post-attention, post-FFN norm)", fontsize=10)
+    figure.suptitle(
+        f"{model}: rank of each outlier dim in each LayerNorm ({n_layers} layers; "
+        f"emb/att/out = embedding, post-attention, post-FFN norm)",
+        fontsize=10,
+    )
     _save(figure, path)
 
 
-def probe(accuracy: pd.DataFrame, contributions: pd.DataFrame, outlier_dims: list[int], path,
-          max_dims: int = 4) -> None:
+def probe(
+    accuracy: pd.DataFrame, contributions: pd.DataFrame, outlier_dims: list[int], path, max_dims: int = 4
+) -> None:
     """Figure 5 (+ appendix B.1 heatmaps): probe accuracy per layer; contribution of the outlier dims.
 
     (a) accuracy per layer and split. (b) per layer, mean c(i) over test vectors of the
@@ -152,11 +185,13 @@ def probe(accuracy: pd.DataFrame, contributions: pd.DataFrame, outlier_dims: lis
     outliers = [d for d in outlier_dims if d in overall.columns]
     shown = sorted(outliers, key=lambda d: -overall[d].max())[:max_dims]
     others = overall.drop(columns=outliers)
-    per_position = contributions[contributions.position != "all"].assign(
-        position=lambda f: f.position.astype(int))
+    per_position = contributions[contributions.position != "all"].assign(position=lambda f: f.position.astype(int))
     heatmaps = [(f"dim {d}", per_position[per_position.dim == d]) for d in shown]
-    best_other = per_position[~per_position.dim.isin(outliers)].groupby(["layer", "position"], as_index=False)[
-        "contribution"].max()
+    best_other = (
+        per_position[~per_position.dim.isin(outliers)]
+        .groupby(["layer", "position"], as_index=False)["contribution"]
+        .max()
+    )
     heatmaps.append(("highest non-outlier dim", best_other))
 
     figure = plt.figure(figsize=(12, 4 + 2.2 * math.ceil(len(heatmaps) / 2)), layout="constrained")
@@ -164,24 +199,40 @@ def probe(accuracy: pd.DataFrame, contributions: pd.DataFrame, outlier_dims: lis
     left, right = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
     for split, part in accuracy.groupby("split", sort=False):
         part = part.sort_values("layer")
-        left.plot(part.layer, part.accuracy, marker="o", ms=3, lw=2 if split == "test" else 1,
-                  ls="-" if split == "test" else "--", label=split)
+        left.plot(
+            part.layer,
+            part.accuracy,
+            marker="o",
+            ms=3,
+            lw=2 if split == "test" else 1,
+            ls="-" if split == "test" else "--",
+            label=split,
+        )
     left.set(title="(a) position-probe accuracy", xlabel="layer", ylabel="accuracy (%)", ylim=(0, 102))
     left.legend(fontsize=8)
     for dim in shown:
         right.plot(overall.index, overall[dim], marker="o", ms=3, label=f"outlier dim {dim}")
     right.plot(overall.index, overall.mean(axis=1), color="black", ls="--", label="mean over all dims")
     right.plot(others.index, others.max(axis=1), color="grey", ls=":", label="highest non-outlier dim")
-    right.set(title="(b) contribution c(i) = |w_i v_i|, mean over test vectors", xlabel="layer",
-              ylabel="contribution")
+    right.set(title="(b) contribution c(i) = |w_i v_i|, mean over test vectors", xlabel="layer", ylabel="contribution")
     right.legend(fontsize=7, framealpha=0.6)
     for k, (title, part) in enumerate(heatmaps):
         ax = figure.add_subplot(grid[1 + k // 2, k % 2])
         table = part.pivot(index="layer", columns="position", values="contribution")
-        table = table.reindex(columns=range(table.columns.min(), table.columns.max() + 1))   # gaps stay blank
-        image = ax.imshow(table.to_numpy(float), aspect="auto", origin="lower", cmap="magma", vmin=0,
-                          extent=(table.columns.min() - 0.5, table.columns.max() + 0.5,
-                                  table.index.min() - 0.5, table.index.max() + 0.5))
+        table = table.reindex(columns=range(table.columns.min(), table.columns.max() + 1))  # gaps stay blank
+        image = ax.imshow(
+            table.to_numpy(float),
+            aspect="auto",
+            origin="lower",
+            cmap="magma",
+            vmin=0,
+            extent=(
+                table.columns.min() - 0.5,
+                table.columns.max() + 0.5,
+                table.index.min() - 0.5,
+                table.index.max() + 0.5,
+            ),
+        )
         ax.set(title=f"(c) {title}", xlabel="position", ylabel="layer")
         figure.colorbar(image, ax=ax, label="contribution")
     figure.suptitle(f"{model}: position probe (dims 0-based; each heatmap has its own colour scale)", fontsize=11)

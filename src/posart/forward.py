@@ -24,12 +24,13 @@ from posart.tokenize import Tokenised
 @dataclass
 class Batch:
     """One padded batch and where its real tokens come from and go to."""
-    input_ids: torch.Tensor       # (rows, longest) int64, right-padded
+
+    input_ids: torch.Tensor  # (rows, longest) int64, right-padded
     attention_mask: torch.Tensor  # (rows, longest) int64
-    flat: torch.Tensor            # (tokens,) position of each real token in the flattened batch
-    keep: torch.Tensor            # (rows, 2, longest) float64 pooling weights: all tokens, non-special ones
-    sentences: np.ndarray         # (rows,) sentence of each row, within the window
-    tokens: np.ndarray            # (tokens,) token index within the window, in gathered order
+    flat: torch.Tensor  # (tokens,) position of each real token in the flattened batch
+    keep: torch.Tensor  # (rows, 2, longest) float64 pooling weights: all tokens, non-special ones
+    sentences: np.ndarray  # (rows,) sentence of each row, within the window
+    tokens: np.ndarray  # (tokens,) token index within the window, in gathered order
 
 
 def make_batch(window: Tokenised, rows: Sequence[int], pad_id: int) -> Batch:
@@ -47,15 +48,24 @@ def make_batch(window: Tokenised, rows: Sequence[int], pad_id: int) -> Batch:
     keep = np.zeros((len(rows), 2, longest), dtype=np.float64)
     keep[row, 0, column] = 1.0
     keep[row, 1, column] = ~window.special[tokens]
-    return Batch(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(row * longest + column),
-                 torch.from_numpy(keep), rows, tokens)
+    return Batch(
+        torch.from_numpy(ids),
+        torch.from_numpy(mask),
+        torch.from_numpy(row * longest + column),
+        torch.from_numpy(keep),
+        rows,
+        tokens,
+    )
 
 
 @torch.inference_mode()
 def hidden_states(loaded: LoadedModel, batch: Batch, device: str) -> tuple[torch.Tensor, ...]:
     """The model's hidden states of every layer, each (rows, longest, dim) on `device`."""
-    out = loaded.model(input_ids=batch.input_ids.to(device, non_blocking=True),
-                       attention_mask=batch.attention_mask.to(device, non_blocking=True), output_hidden_states=True)
+    out = loaded.model(
+        input_ids=batch.input_ids.to(device, non_blocking=True),
+        attention_mask=batch.attention_mask.to(device, non_blocking=True),
+        output_hidden_states=True,
+    )
     return out.hidden_states
 
 
@@ -74,8 +84,7 @@ class Workspace:
         return buffer[:size].view(shape)
 
 
-def pool(states: torch.Tensor, keep: torch.Tensor, counts: torch.Tensor, wide: torch.Tensor,
-         out: torch.Tensor) -> None:
+def pool(states: torch.Tensor, keep: torch.Tensor, counts: torch.Tensor, wide: torch.Tensor, out: torch.Tensor) -> None:
     """`out` (2, rows, dim) := means of one layer's padded states over all tokens and over non-special ones.
 
     Summed in float64 like `cache.segment_means`, which gives the same float32 means here.
@@ -87,14 +96,16 @@ def pool(states: torch.Tensor, keep: torch.Tensor, counts: torch.Tensor, wide: t
 @dataclass
 class Reduced:
     """What one batch leaves behind: stored vectors and per-layer maxima (on the device until copied)."""
+
     vectors: torch.Tensor  # tokens: (layers, tokens, dim) in the stored dtype; sentences: (2, layers, rows, dim)
-    peak: torch.Tensor     # (layers,) largest |hidden state|
-    error: torch.Tensor    # (layers,) largest float16 rounding error of the stored vectors (0 if none)
+    peak: torch.Tensor  # (layers,) largest |hidden state|
+    error: torch.Tensor  # (layers,) largest float16 rounding error of the stored vectors (0 if none)
 
 
 @torch.inference_mode()
-def reduce(hidden: tuple[torch.Tensor, ...], batch: Batch, granularity: str, store: np.dtype,
-           work: Workspace) -> Reduced:
+def reduce(
+    hidden: tuple[torch.Tensor, ...], batch: Batch, granularity: str, store: np.dtype, work: Workspace
+) -> Reduced:
     """Turn a batch's hidden states into what the cache stores, on their device, one layer at a time.
 
     Besides the stored vectors, this needs two float32 tokens × dim scratch layers (a third
@@ -147,7 +158,7 @@ class Staging:
         if not self.rotate:
             return Reduced(reduced.vectors.cpu(), reduced.peak, reduced.error), None
         vectors = reduced.vectors
-        buffer = self.buffers[self.turn].view(-1)[:vectors.numel()].view(vectors.shape)
+        buffer = self.buffers[self.turn].view(-1)[: vectors.numel()].view(vectors.shape)
         self.turn = 1 - self.turn
         buffer.copy_(vectors, non_blocking=self.cuda)
         if not self.cuda:

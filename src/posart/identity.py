@@ -48,7 +48,8 @@ def package_model_dir(module: str, subdir: str = "model") -> Path:
     if importlib.util.find_spec(module) is None:
         raise ModelLoadError(
             f"model source 'package': Python package {module!r} is not installed "
-            f"(pip install it, or use source 'path' with a local directory)")
+            f"(pip install it, or use source 'path' with a local directory)"
+        )
     root = Path(str(importlib.resources.files(module))) / subdir
     if not (root / "config.json").is_file():
         raise ModelLoadError(f"package {module!r} has no model directory at {root} (config.json missing)")
@@ -67,16 +68,19 @@ def resolve(entry: Mapping[str, Any]) -> tuple[str, str, dict]:
             state = "is not a directory" if location.exists() else "does not exist"
             raise ModelLoadError(f"model source 'path': model directory {location} {state}")
         if not (location / "config.json").is_file():
-            raise ModelLoadError(f"model source 'path': {location} is not a Hugging Face model "
-                                 f"directory (no config.json)")
+            raise ModelLoadError(
+                f"model source 'path': {location} is not a Hugging Face model directory (no config.json)"
+            )
         return str(location), f"path:{location.resolve()}", {"local_files_only": True}
     if source == "hf":
         return entry["id"], entry["revision"], {"revision": entry["revision"]}
     if source == "pretrained":
         location = Path(PRETRAINED.format(run=entry["run"]))
         if not (location / "config.json").is_file():
-            raise ModelLoadError(f"model source 'pretrained': run {entry['run']!r} has not been trained yet "
-                                 f"({location} has no config.json); the pretrain rule makes it")
+            raise ModelLoadError(
+                f"model source 'pretrained': run {entry['run']!r} has not been trained yet "
+                f"({location} has no config.json); the pretrain rule makes it"
+            )
         return str(location), f"pretrained:{entry['run']}", {"local_files_only": True}
     raise ModelLoadError(f"unknown model source {source!r}; expected one of {', '.join(SOURCES)}")
 
@@ -93,8 +97,12 @@ def signature(entry: Mapping[str, Any]) -> dict:
     files = _file_stats(Path(location))
     if entry["source"] == "path":
         return {"source": "path", "location": str(Path(location).resolve()), "files": files}
-    return {"source": "package", "id": entry["id"], "version": distribution_version(entry["id"]),
-            "files": [[name, size] for name, size, _ in files]}
+    return {
+        "source": "package",
+        "id": entry["id"],
+        "version": distribution_version(entry["id"]),
+        "files": [[name, size] for name, size, _ in files],
+    }
 
 
 def _file_stats(root: Path) -> list[list]:
@@ -120,16 +128,22 @@ def distribution_version(module: str) -> str:
     """Version of the installed distribution that provides `module` (a model package)."""
     names = _distributions().get(module)
     if not names:
-        raise ModelLoadError(f"model source 'package': no installed distribution provides {module!r}, so "
-                             f"its version cannot identify its weights; install it with pip, or use "
-                             f"source 'path' with its model directory")
+        raise ModelLoadError(
+            f"model source 'package': no installed distribution provides {module!r}, so "
+            f"its version cannot identify its weights; install it with pip, or use "
+            f"source 'path' with its model directory"
+        )
     return ", ".join(f"{name} {importlib.metadata.version(name)}" for name in sorted(set(names)))
 
 
 def of(loaded) -> dict:
     """The identity of a loaded model (posart.models.LoadedModel), as provenance records it."""
-    return {"name": loaded.name, "location": loaded.location, "revision": loaded.revision,
-            "weight_hash": loaded.weight_hash}
+    return {
+        "name": loaded.name,
+        "location": loaded.location,
+        "revision": loaded.revision,
+        "weight_hash": loaded.weight_hash,
+    }
 
 
 def write(path: str | os.PathLike, loaded, signature: Mapping) -> dict:
@@ -147,5 +161,6 @@ def verify(loaded, record_path: str | os.PathLike) -> dict:
             f"model {loaded.name!r}: the weights loaded from {loaded.location} (weight hash "
             f"{loaded.weight_hash[:16]}) are not those recorded in {record_path} (weight hash "
             f"{recorded['weight_hash'][:16]}): they changed while the workflow ran. Run snakemake "
-            f"again: it re-hashes the weights and re-encodes with them")
+            f"again: it re-hashes the weights and re-encodes with them"
+        )
     return of(loaded)

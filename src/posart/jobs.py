@@ -15,8 +15,13 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 # Snakemake's benchmark columns (MB and seconds) -> ours
-FIELDS = {"s": "wall_s", "cpu_time": "cpu_s", "max_rss": "sampled_max_rss_mb", "io_in": "io_in_mb",
-          "io_out": "io_out_mb"}
+FIELDS = {
+    "s": "wall_s",
+    "cpu_time": "cpu_s",
+    "max_rss": "sampled_max_rss_mb",
+    "io_in": "io_in_mb",
+    "io_out": "io_out_mb",
+}
 
 
 def read_benchmark(path: str | Path) -> dict:
@@ -33,8 +38,14 @@ def summarise(jobs: Sequence[Mapping]) -> pd.DataFrame:
     rows = []
     for job in jobs:
         record = read_benchmark(job["benchmark"])
-        rows.append({"rule": job["rule"], "job": job["job"], "peak_rss_mb": job["peak_rss_mb"],
-                     **{ours: record[theirs] for theirs, ours in FIELDS.items()}})
+        rows.append(
+            {
+                "rule": job["rule"],
+                "job": job["job"],
+                "peak_rss_mb": job["peak_rss_mb"],
+                **{ours: record[theirs] for theirs, ours in FIELDS.items()},
+            }
+        )
     frame = pd.DataFrame(rows, columns=["rule", "job", "peak_rss_mb", *FIELDS.values()])
     total = frame.wall_s.sum()
     frame["wall_share"] = 100 * frame.wall_s / total if total > 0 else 0.0

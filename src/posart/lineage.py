@@ -37,7 +37,8 @@ def combine(sources: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
                 raise MixedWeightsError(
                     f"model {name!r} comes from different weights in {first[1]} (weight hash "
                     f"{first[0][:16]}) and {source} (weight hash {digest[:16]}); refusing to combine them. "
-                    f"Rerun the workflow so that both are made from the current weights")
+                    f"Rerun the workflow so that both are made from the current weights"
+                )
     return {name: digest for name, (digest, _) in sorted(seen.items())}
 
 
@@ -50,7 +51,10 @@ def mixtures(records: Iterable[Mapping]) -> list[str]:
     lines = []
     for name, by_hash in sorted(where.items()):
         if len(by_hash) > 1:
-            parts = "; ".join(f"weight hash {digest[:16]} in {', '.join(sorted(set(paths))[:3])}"
-                              + (" …" if len(set(paths)) > 3 else "") for digest, paths in by_hash.items())
+            parts = "; ".join(
+                f"weight hash {digest[:16]} in {', '.join(sorted(set(paths))[:3])}"
+                + (" …" if len(set(paths)) > 3 else "")
+                for digest, paths in by_hash.items()
+            )
             lines.append(f"model {name!r} mixes {len(by_hash)} sets of weights: {parts}")
     return lines

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-PREDICT_BATCH = 65536   # rows per forward pass at inference: bounds memory, not results
+PREDICT_BATCH = 65536  # rows per forward pass at inference: bounds memory, not results
 
 
 class LinearModel:
@@ -42,8 +42,10 @@ class LinearModel:
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predicted class per row of X (n, d)."""
         X = np.asarray(X, np.float32)
-        out = [self.layer(torch.from_numpy(X[i:i + PREDICT_BATCH]).to(self.device)).argmax(dim=1).cpu()
-               for i in range(0, len(X), PREDICT_BATCH)]
+        out = [
+            self.layer(torch.from_numpy(X[i : i + PREDICT_BATCH]).to(self.device)).argmax(dim=1).cpu()
+            for i in range(0, len(X), PREDICT_BATCH)
+        ]
         return torch.cat(out).numpy() if out else np.zeros(0, np.int64)
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
@@ -70,10 +72,20 @@ def default_init(n_in: int, n_out: int, seed: int, bias: bool = True) -> tuple[t
     return weight, (torch.empty(n_out).uniform_(-bound, bound, generator=init) if bias else None)
 
 
-def train_linear(X_train: np.ndarray, y_train: np.ndarray, n_classes: int, *, epochs: int,
-                 batch_size: int, lr: float, seed: int, bias: bool = True,
-                 weight_decay: float = 0.0, device: str | torch.device = "cpu",
-                 progress: Callable[[int, float], None] | None = None) -> LinearModel:
+def train_linear(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    n_classes: int,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    bias: bool = True,
+    weight_decay: float = 0.0,
+    device: str | torch.device = "cpu",
+    progress: Callable[[int, float], None] | None = None,
+) -> LinearModel:
     """Train W (d x n_classes) by minibatch cross-entropy with Adam.
 
     Each epoch visits every example once in a fresh seeded shuffle; the last batch may be
@@ -105,7 +117,7 @@ def train_linear(X_train: np.ndarray, y_train: np.ndarray, n_classes: int, *, ep
         order = torch.randperm(len(X), generator=shuffle)
         total = 0.0
         for start in range(0, len(X), batch_size):
-            batch = order[start:start + batch_size].to(device)
+            batch = order[start : start + batch_size].to(device)
             loss = F.cross_entropy(layer(X[batch]), y[batch])
             optimiser.zero_grad()
             loss.backward()

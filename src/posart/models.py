@@ -78,19 +78,28 @@ def load(name: str, entry: Mapping[str, Any], device: str = "cpu") -> LoadedMode
                 f"model {name!r}: cannot load {location!r} at revision {revision!r} from the "
                 f"Hugging Face hub ({error}). Offline? Download it elsewhere "
                 f"(`huggingface-cli download {location} --revision {revision} --local-dir DIR`), "
-                f"copy DIR here and set models.{name} to {{source: path, path: DIR}}") from error
+                f"copy DIR here and set models.{name} to {{source: path, path: DIR}}"
+            ) from error
         raise ModelLoadError(f"model {name!r}: cannot load {location}: {error}") from error
     except ValueError as error:
         raise ModelLoadError(f"model {name!r}: unsupported model at {location}: {error}") from error
     except SafetensorError as error:  # not an OSError: a truncated or overwritten weights file
-        raise ModelLoadError(f"model {name!r}: the weights in {location} are unreadable (truncated or "
-                             f"corrupt? {error}); restore the model directory") from error
+        raise ModelLoadError(
+            f"model {name!r}: the weights in {location} are unreadable (truncated or "
+            f"corrupt? {error}); restore the model directory"
+        ) from error
     if not tokenizer.is_fast:
         raise ModelLoadError(f"model {name!r}: needs a fast tokenizer (offset mappings)")
     model.eval().to(device)
-    return LoadedModel(name=name, model=model, tokenizer=tokenizer, location=location,
-                       revision=revision, weight_hash=weight_hash(model),
-                       max_length=model_max_length(model, tokenizer))
+    return LoadedModel(
+        name=name,
+        model=model,
+        tokenizer=tokenizer,
+        location=location,
+        revision=revision,
+        weight_hash=weight_hash(model),
+        max_length=model_max_length(model, tokenizer),
+    )
 
 
 def pick_device(requested: str) -> str:
@@ -99,12 +108,16 @@ def pick_device(requested: str) -> str:
         return "cuda" if torch.cuda.is_available() else "cpu"
     kind, _, index = requested.partition(":")
     if kind == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(f"encode.device is {requested!r}, but torch sees no CUDA device here "
-                           f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'none'}); "
-                           f"use device: auto or cpu, or run on a GPU node")
+        raise RuntimeError(
+            f"encode.device is {requested!r}, but torch sees no CUDA device here "
+            f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'none'}); "
+            f"use device: auto or cpu, or run on a GPU node"
+        )
     if kind == "cuda" and index and int(index) >= torch.cuda.device_count():
-        raise RuntimeError(f"encode.device is {requested!r}, but torch sees {torch.cuda.device_count()} CUDA "
-                           f"device(s) (cuda:0 ... cuda:{torch.cuda.device_count() - 1})")
+        raise RuntimeError(
+            f"encode.device is {requested!r}, but torch sees {torch.cuda.device_count()} CUDA "
+            f"device(s) (cuda:0 ... cuda:{torch.cuda.device_count() - 1})"
+        )
     if kind == "mps" and not torch.backends.mps.is_available():
         raise RuntimeError(f"encode.device is {requested!r}, but MPS (Apple GPU) is not available here")
     return requested

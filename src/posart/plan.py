@@ -62,8 +62,9 @@ def shard_windows(n_windows: int, shard: int, n_shards: int) -> range:
     return range(int(bounds[shard]), int(bounds[shard + 1]))
 
 
-def window_plan(lengths: np.ndarray, granularity: str, dtype: str, layers: int, dim: int,
-                buffer_mb: int, window_sentences: int) -> list[range]:
+def window_plan(
+    lengths: np.ndarray, granularity: str, dtype: str, layers: int, dim: int, buffer_mb: int, window_sentences: int
+) -> list[range]:
     """The windows of a dataset: two windows' stored vectors (one filled, one written) fit `buffer_mb`.
 
     A token cache stores every token (layers × dim values of `dtype`), a sentence cache two

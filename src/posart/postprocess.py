@@ -36,6 +36,7 @@ TOLERANCE = 1e-10
 @dataclass(frozen=True)
 class Affine:
     """y = (x - shift) @ matrix, mapping (..., d) to (..., k)."""
+
     shift: np.ndarray
     matrix: np.ndarray
 
@@ -125,14 +126,17 @@ def fit_whitening(mean: np.ndarray, cov: np.ndarray, n_components: int | None = 
     values, vectors = _principal_axes(cov)
     rank = int(np.sum(values > TOLERANCE * values[0])) if values[0] > 0 else 0
     if n_components is None and rank < d:
-        log.warning("whiten: covariance has rank %d < %d; keeping the %d components of non-zero variance",
-                    rank, d, rank)
+        log.warning(
+            "whiten: covariance has rank %d < %d; keeping the %d components of non-zero variance", rank, d, rank
+        )
     k = rank if n_components is None else int(n_components)
     if not 1 <= k <= d:
         raise ValueError(f"n_components must be in 1..{d}, not {n_components}")
     if k > rank:
-        raise ValueError(f"cannot whiten {k} components: the covariance has rank {rank} "
-                         f"(fit on more vectors, or set n_components <= {rank})")
+        raise ValueError(
+            f"cannot whiten {k} components: the covariance has rank {rank} "
+            f"(fit on more vectors, or set n_components <= {rank})"
+        )
     return Affine(shift=mean, matrix=vectors[:, :k] / np.sqrt(values[:k]))
 
 

@@ -34,8 +34,18 @@ from posart.checksums import sha256_file as sha256
 log = logging.getLogger(__name__)
 
 SUFFIX = ".prov.json"
-PACKAGES = ("posart", "torch", "transformers", "tokenizers", "h5py", "numpy", "pandas", "scipy",
-            "matplotlib", "snakemake")
+PACKAGES = (
+    "posart",
+    "torch",
+    "transformers",
+    "tokenizers",
+    "h5py",
+    "numpy",
+    "pandas",
+    "scipy",
+    "matplotlib",
+    "snakemake",
+)
 
 
 def sidecar(path: str | Path) -> Path:
@@ -59,16 +69,23 @@ class StaleRecordError(RuntimeError):
 
 def code_version(directory: str | Path) -> dict[str, Any]:
     """Git commit of the workflow checkout, whether it had uncommitted changes, and the package that ran."""
+
     def git(*args: str) -> str | None:
         try:
-            return subprocess.run(["git", "-C", str(directory), *args], capture_output=True,
-                                  text=True, check=True, timeout=10).stdout.strip()
+            return subprocess.run(
+                ["git", "-C", str(directory), *args], capture_output=True, text=True, check=True, timeout=10
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
+
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no")
-    return {"git_commit": commit, "git_dirty": bool(status) if status is not None else None,
-            "package": str(checkout.location()), "package_sha256": checkout.source_sha256()}
+    return {
+        "git_commit": commit,
+        "git_dirty": bool(status) if status is not None else None,
+        "package": str(checkout.location()),
+        "package_sha256": checkout.source_sha256(),
+    }
 
 
 def config_hash(params: Any) -> str:
@@ -87,8 +104,10 @@ def verified(path: str | Path) -> dict | None:
     record = json.loads(record_path.read_text())
     problem = check(path, record, trust_mtime=True)
     if problem:
-        raise StaleRecordError(f"{record_path} does not describe {path}: {problem}. The file was changed "
-                               f"outside the workflow; delete both and rerun to rebuild it")
+        raise StaleRecordError(
+            f"{record_path} does not describe {path}: {problem}. The file was changed "
+            f"outside the workflow; delete both and rerun to rebuild it"
+        )
     return record
 
 
@@ -124,8 +143,16 @@ def clear(outputs: Iterable[str]) -> None:
             log.info("removed %s, left by an interrupted earlier run", leftover)
 
 
-def write(outputs: Iterable[str], *, rule: str, inputs: Mapping[str, str], params: Any,
-          script: str | None = None, workdir: str | Path = ".", extra: Mapping | None = None) -> None:
+def write(
+    outputs: Iterable[str],
+    *,
+    rule: str,
+    inputs: Mapping[str, str],
+    params: Any,
+    script: str | None = None,
+    workdir: str | Path = ".",
+    extra: Mapping | None = None,
+) -> None:
     """Write a record next to every output (after the outputs themselves are complete).
 
     `inputs` maps each input to its sha256 (see `input_hashes`).
@@ -136,16 +163,24 @@ def write(outputs: Iterable[str], *, rule: str, inputs: Mapping[str, str], param
         "params": params,
         "params_hash": config_hash(params),
         "inputs": dict(inputs),
-        "code": {**code_version(workdir), "script": script,
-                 "script_sha256": sha256(script) if script and Path(script).is_file() else None},
+        "code": {
+            **code_version(workdir),
+            "script": script,
+            "script_sha256": sha256(script) if script and Path(script).is_file() else None,
+        },
         "packages": package_versions(),
         "host": platform.node(),
         **(extra or {}),
     }
     for output in outputs:
         info = os.stat(output)
-        record = {"artifact": str(output), "sha256": sha256(output), "size": info.st_size,
-                  "mtime_ns": info.st_mtime_ns, **base}
+        record = {
+            "artifact": str(output),
+            "sha256": sha256(output),
+            "size": info.st_size,
+            "mtime_ns": info.st_mtime_ns,
+            **base,
+        }
         write_text(sidecar(output), json.dumps(record, indent=1, sort_keys=True, default=str))
 
 
@@ -202,15 +237,19 @@ def render(node: Mapping, depth: int = 0) -> list[str]:
         return [f"{pad}- {node['artifact']} (see above)"]
     if node.get("raw"):
         return [f"{pad}- {node['artifact']} (raw input)"]
-    lines = [f"{pad}- {node['artifact']}  [rule {node['rule']}, sha256 {node['sha256'][:16]}…]",
-             f"{pad}    params: {json.dumps(node['params'], sort_keys=True, default=str)}"]
+    lines = [
+        f"{pad}- {node['artifact']}  [rule {node['rule']}, sha256 {node['sha256'][:16]}…]",
+        f"{pad}    params: {json.dumps(node['params'], sort_keys=True, default=str)}",
+    ]
     for key in ("data", "model", "models"):
         if node.get(key):
             lines.append(f"{pad}    {key}: {json.dumps(node[key], sort_keys=True)}")
     code = node["code"]
-    lines.append(f"{pad}    code: git {code.get('git_commit')} dirty={code.get('git_dirty')} "
-                 f"script {code.get('script')} {str(code.get('script_sha256'))[:16]} "
-                 f"package {code.get('package')} {str(code.get('package_sha256'))[:16]}")
+    lines.append(
+        f"{pad}    code: git {code.get('git_commit')} dirty={code.get('git_dirty')} "
+        f"script {code.get('script')} {str(code.get('script_sha256'))[:16]} "
+        f"package {code.get('package')} {str(code.get('package_sha256'))[:16]}"
+    )
     packages = node["packages"]
     lines.append(f"{pad}    packages: " + ", ".join(f"{k} {v}" for k, v in sorted(packages.items())))
     for upstream in node["upstream"]:

@@ -20,6 +20,7 @@ from posart.cache import ActivationCache, segment_means
 @dataclass
 class Moments:
     """Running count, sum and outer-product sum of vectors, plus arg-extreme counts."""
+
     dim: int
     n: int = 0
     total: np.ndarray = field(init=False)
@@ -61,7 +62,7 @@ def moments_of(vectors: np.ndarray, block: int = 8192) -> tuple[np.ndarray, np.n
         raise ValueError(f"need a non-empty (n, d) array of vectors, got shape {vectors.shape}")
     moments = Moments(vectors.shape[1])
     for start in range(0, len(vectors), block):
-        moments.update(vectors[start:start + block])
+        moments.update(vectors[start : start + block])
     return moments.mean, moments.cov
 
 

@@ -28,13 +28,14 @@ log = logging.getLogger(__name__)
 @dataclass
 class Tokenised:
     """Sentences ready for the model: sentence i owns tokens offsets[i]:offsets[i+1]."""
+
     texts: list[str]
     source_index: np.ndarray  # int64, row of each sentence in the input
-    truncated: np.ndarray     # bool
-    offsets: np.ndarray       # int64, n_sentences + 1
-    input_ids: np.ndarray     # int32, per token
-    special: np.ndarray       # bool, per token
-    word_index: np.ndarray    # int32, per token, -1 for special tokens
+    truncated: np.ndarray  # bool
+    offsets: np.ndarray  # int64, n_sentences + 1
+    input_ids: np.ndarray  # int32, per token
+    special: np.ndarray  # bool, per token
+    word_index: np.ndarray  # int32, per token, -1 for special tokens
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -51,9 +52,15 @@ class Tokenised:
     def sentences(self, start: int, stop: int) -> "Tokenised":
         """Sentences start:stop, with offsets rebased to their first token."""
         lo, hi = int(self.offsets[start]), int(self.offsets[stop])
-        return Tokenised(self.texts[start:stop], self.source_index[start:stop], self.truncated[start:stop],
-                         self.offsets[start:stop + 1] - lo, self.input_ids[lo:hi], self.special[lo:hi],
-                         self.word_index[lo:hi])
+        return Tokenised(
+            self.texts[start:stop],
+            self.source_index[start:stop],
+            self.truncated[start:stop],
+            self.offsets[start : stop + 1] - lo,
+            self.input_ids[lo:hi],
+            self.special[lo:hi],
+            self.word_index[lo:hi],
+        )
 
 
 @dataclass
@@ -89,8 +96,9 @@ def word_indices(texts: list[str], lengths: np.ndarray, char_spans: np.ndarray, 
     return out
 
 
-def tokenise(tokenizer: "PreTrainedTokenizerBase", texts: list[str], max_length: int,
-             batch_size: int = 1024) -> tuple[Tokenised, TokenisationReport]:
+def tokenise(
+    tokenizer: "PreTrainedTokenizerBase", texts: list[str], max_length: int, batch_size: int = 1024
+) -> tuple[Tokenised, TokenisationReport]:
     """Tokenise; skip empty sentences and truncate over-long ones, counting both.
 
     Empty means nothing but special tokens after normalisation. Over-long sentences keep
@@ -98,37 +106,59 @@ def tokenise(tokenizer: "PreTrainedTokenizerBase", texts: list[str], max_length:
     """
     parts, n_empty = [], 0
     for start in range(0, len(texts), batch_size):
-        part, empty = _tokenise_chunk(tokenizer, texts[start:start + batch_size], start, max_length)
+        part, empty = _tokenise_chunk(tokenizer, texts[start : start + batch_size], start, max_length)
         parts.append(part)
         n_empty += empty
     kept = concatenate(parts)
     report = TokenisationReport(n_input=len(texts), n_empty=n_empty, n_truncated=int(kept.truncated.sum()))
-    log.info("tokenised %d sentences: %d kept, %d empty skipped, %d truncated to %d tokens",
-             report.n_input, len(kept), report.n_empty, report.n_truncated, max_length)
+    log.info(
+        "tokenised %d sentences: %d kept, %d empty skipped, %d truncated to %d tokens",
+        report.n_input,
+        len(kept),
+        report.n_empty,
+        report.n_truncated,
+        max_length,
+    )
     return kept, report
 
 
 def concatenate(parts: list[Tokenised]) -> Tokenised:
     """Consecutive groups of sentences as one."""
     if not parts:
-        return Tokenised([], np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(1, np.int64),
-                         np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, np.int32))
+        return Tokenised(
+            [],
+            np.zeros(0, np.int64),
+            np.zeros(0, bool),
+            np.zeros(1, np.int64),
+            np.zeros(0, np.int32),
+            np.zeros(0, bool),
+            np.zeros(0, np.int32),
+        )
     lengths = np.concatenate([p.lengths for p in parts])
-    return Tokenised(texts=[text for p in parts for text in p.texts],
-                     source_index=np.concatenate([p.source_index for p in parts]),
-                     truncated=np.concatenate([p.truncated for p in parts]),
-                     offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-                     input_ids=np.concatenate([p.input_ids for p in parts]),
-                     special=np.concatenate([p.special for p in parts]),
-                     word_index=np.concatenate([p.word_index for p in parts]))
+    return Tokenised(
+        texts=[text for p in parts for text in p.texts],
+        source_index=np.concatenate([p.source_index for p in parts]),
+        truncated=np.concatenate([p.truncated for p in parts]),
+        offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+        input_ids=np.concatenate([p.input_ids for p in parts]),
+        special=np.concatenate([p.special for p in parts]),
+        word_index=np.concatenate([p.word_index for p in parts]),
+    )
 
 
-def _tokenise_chunk(tokenizer: "PreTrainedTokenizerBase", texts: list[str], first: int,
-                    max_length: int) -> tuple[Tokenised, int]:
+def _tokenise_chunk(
+    tokenizer: "PreTrainedTokenizerBase", texts: list[str], first: int, max_length: int
+) -> tuple[Tokenised, int]:
     """One chunk of sentences, numbered from `first` in the input, and its count of empty ones."""
     chunk = [normalise(t) for t in texts]
-    batch = tokenizer(chunk, truncation=True, max_length=max_length, return_overflowing_tokens=True,
-                      return_offsets_mapping=True, return_special_tokens_mask=True)
+    batch = tokenizer(
+        chunk,
+        truncation=True,
+        max_length=max_length,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+        return_special_tokens_mask=True,
+    )
     mapping = np.asarray(batch["overflow_to_sample_mapping"], dtype=np.int64)
     rows = np.flatnonzero(np.concatenate([[True], mapping[1:] != mapping[:-1]]))  # first piece of each
     truncated = np.bincount(mapping, minlength=len(chunk)) > 1
@@ -138,8 +168,9 @@ def _tokenise_chunk(tokenizer: "PreTrainedTokenizerBase", texts: list[str], firs
 
     lengths = np.fromiter((len(batch["input_ids"][row]) for row in rows), np.int64, len(rows))
     special = flat("special_tokens_mask", bool)
-    spans = np.fromiter(chain.from_iterable(chain.from_iterable(batch["offset_mapping"][row] for row in rows)),
-                        np.int64).reshape(-1, 2)
+    spans = np.fromiter(
+        chain.from_iterable(chain.from_iterable(batch["offset_mapping"][row] for row in rows)), np.int64
+    ).reshape(-1, 2)
     n_words = np.bincount(np.repeat(np.arange(len(chunk)), lengths), weights=~special, minlength=len(chunk))
     empty = (n_words == 0) | np.array([not text for text in chunk], bool)
     for sample in np.flatnonzero(empty):
@@ -147,9 +178,13 @@ def _tokenise_chunk(tokenizer: "PreTrainedTokenizerBase", texts: list[str], firs
     for sample in np.flatnonzero(truncated & ~empty):
         log.warning("truncating sentence %d to %d tokens", first + sample, max_length)
     keep = np.repeat(~empty, lengths)
-    part = Tokenised(texts=[text for text, skip in zip(chunk, empty) if not skip],
-                     source_index=first + np.flatnonzero(~empty), truncated=truncated[~empty],
-                     offsets=np.concatenate([[0], np.cumsum(lengths[~empty])]).astype(np.int64),
-                     input_ids=flat("input_ids", np.int32)[keep], special=special[keep],
-                     word_index=word_indices(chunk, lengths, spans, special)[keep])
+    part = Tokenised(
+        texts=[text for text, skip in zip(chunk, empty) if not skip],
+        source_index=first + np.flatnonzero(~empty),
+        truncated=truncated[~empty],
+        offsets=np.concatenate([[0], np.cumsum(lengths[~empty])]).astype(np.int64),
+        input_ids=flat("input_ids", np.int32)[keep],
+        special=special[keep],
+        word_index=word_indices(chunk, lengths, spans, special)[keep],
+    )
     return part, int(empty.sum())

@@ -37,8 +37,15 @@ def read_lines(path: str | os.PathLike) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
-def fields(path: str | os.PathLike, line: int, text: str, count: int, sep: str = "\t",
-           at_least: bool = False, rest: bool = False) -> list[str]:
+def fields(
+    path: str | os.PathLike,
+    line: int,
+    text: str,
+    count: int,
+    sep: str = "\t",
+    at_least: bool = False,
+    rest: bool = False,
+) -> list[str]:
     """Split a line into exactly `count` fields, or at least `count` (`at_least`), or
     `count` with the last one taking the rest of the line (`rest`)."""
     parts = text.split(sep, count - 1) if rest else text.split(sep)

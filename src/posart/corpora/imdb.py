@@ -51,9 +51,11 @@ def _from_archive(path: Path, split: str) -> list[tuple[str, str, int]]:
 
 
 def _from_directory(root: Path, split: str) -> list[tuple[str, str, int]]:
-    return [(f"aclImdb/{split}/{polarity}/{file.name}", _text(str(file), file.read_bytes()), label)
-            for polarity, label in LABELS.items()
-            for file in (root / split / polarity).glob("*.txt")]
+    return [
+        (f"aclImdb/{split}/{polarity}/{file.name}", _text(str(file), file.read_bytes()), label)
+        for polarity, label in LABELS.items()
+        for file in (root / split / polarity).glob("*.txt")
+    ]
 
 
 def read_imdb(source: str | os.PathLike, split: str) -> pd.DataFrame:
@@ -68,5 +70,6 @@ def read_imdb(source: str | os.PathLike, split: str) -> pd.DataFrame:
     if not rows:
         raise ValueError(f"{source}: no reviews aclImdb/{split}/{{pos,neg}}/*.txt")
     rows.sort()
-    return pd.DataFrame({"text": [text for _, text, _ in rows],
-                         "label": pd.Series([label for _, _, label in rows], dtype="int64")})
+    return pd.DataFrame(
+        {"text": [text for _, text, _ in rows], "label": pd.Series([label for _, _, label in rows], dtype="int64")}
+    )

@@ -27,7 +27,11 @@ def read_sick(path: str | os.PathLike) -> pd.DataFrame:
     rows = []
     for number, line in enumerate(lines[1:], start=2):
         parts = fields(path, number, line, len(header))
-        rows.append((nonempty(path, number, parts[a], "sentence_A"),
-                     nonempty(path, number, parts[b], "sentence_B"),
-                     score(path, number, parts[s], 1.0, 5.0)))
+        rows.append(
+            (
+                nonempty(path, number, parts[a], "sentence_A"),
+                nonempty(path, number, parts[b], "sentence_B"),
+                score(path, number, parts[s], 1.0, 5.0),
+            )
+        )
     return pd.DataFrame(rows, columns=["sentence1", "sentence2", "score"]).astype({"score": "float64"})

@@ -22,7 +22,11 @@ def read_stsb(path: str | os.PathLike) -> pd.DataFrame:
     rows = []
     for number, line in enumerate(read_lines(path), start=1):
         parts = fields(path, number, line, N_FIELDS, at_least=True)
-        rows.append((nonempty(path, number, parts[5], "sentence1"),
-                     nonempty(path, number, parts[6], "sentence2"),
-                     score(path, number, parts[4], 0.0, 5.0)))
+        rows.append(
+            (
+                nonempty(path, number, parts[5], "sentence1"),
+                nonempty(path, number, parts[6], "sentence2"),
+                score(path, number, parts[4], 0.0, 5.0),
+            )
+        )
     return pd.DataFrame(rows, columns=["sentence1", "sentence2", "score"]).astype({"score": "float64"})

@@ -26,8 +26,10 @@ def _row(path: str | os.PathLike, number: int, line: str) -> tuple:
     index_fields = fields(path, number, indices, 2, sep="-")
     nonempty(path, number, word, "target word")
     sentences = [nonempty(path, number, s, f"sentence{k}") for k, s in enumerate((sentence1, sentence2), 1)]
-    index1, index2 = (integer(path, number, text, range(len(sentence.split())), what=f"index{k}")
-                      for k, (text, sentence) in enumerate(zip(index_fields, sentences), 1))
+    index1, index2 = (
+        integer(path, number, text, range(len(sentence.split())), what=f"index{k}")
+        for k, (text, sentence) in enumerate(zip(index_fields, sentences), 1)
+    )
     return word, pos, index1, index2, sentence1, sentence2
 
 
