@@ -14,7 +14,10 @@ rule encode:
         "results/benchmarks/encode/{model}/{dataset}/shard{shard}of{nshards}.tsv"
     conda:
         "../envs/encode.yaml"
-    threads: 2
+    # One thread: a job's start (imports, model load) is single-threaded and most of a small
+    # table's job, so two jobs on two cores finish sooner than one using both (the demo: 6.0 ->
+    # 4.4 min). Big tables on a big node: --set-threads encode=N.
+    threads: 1
     params:
         model=get_model_entry,
         encode=config["encode"],
