@@ -15,4 +15,5 @@ with adapter.run(snakemake):
         snakemake.output[0],
         offset=summary["position_offset"],
         z_threshold=snakemake.params.z_threshold,
+        note=summary["note"],
     )

@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -69,13 +70,19 @@ def geometry(table: pd.DataFrame, path) -> None:
 
 
 def position_embeddings(
-    rows: pd.DataFrame, hidden_outliers: list[int], path, offset: int = 0, z_threshold: float = 6.0
+    rows: pd.DataFrame,
+    hidden_outliers: list[int],
+    path,
+    offset: int = 0,
+    z_threshold: float = 6.0,
+    note: str = "",
 ) -> None:
     """Figures 3-4: the configured position-table rows over dims.
 
     Red: the hidden-state outlier dims (from the outlier table); labelled: the row's own
     extreme dims (robust z >= z_threshold within the row, the detector's magnitude test).
-    A model without a position table gets a figure saying so.
+    A model without a position table gets a figure saying so, with its architecture's `note`
+    (why it has none: rotary positions, pretrained without them, ...).
     """
     model = rows.model.iloc[0]
     indices = list(dict.fromkeys(rows["index"]))
@@ -85,7 +92,7 @@ def position_embeddings(
         ax.text(
             0.5,
             0.5,
-            f"{model}: no learned absolute position table\n(relative or rotary positions)",
+            f"{model}: no learned absolute position table" + (f"\n({note})" if note else ""),
             ha="center",
             va="center",
         )
@@ -209,6 +216,8 @@ def probe(
             label=split,
         )
     left.set(title="(a) position-probe accuracy", xlabel="layer", ylabel="accuracy (%)", ylim=(0, 102))
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.legend(fontsize=8)
     for dim in shown:
         right.plot(overall.index, overall[dim], marker="o", ms=3, label=f"outlier dim {dim}")
@@ -234,6 +243,7 @@ def probe(
             ),
         )
         ax.set(title=f"(c) {title}", xlabel="position", ylabel="layer")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         figure.colorbar(image, ax=ax, label="contribution")
     figure.suptitle(f"{model}: position probe (dims 0-based; each heatmap has its own colour scale)", fontsize=11)
     _save(figure, path)
