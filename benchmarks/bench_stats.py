@@ -202,8 +202,7 @@ def main() -> None:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        required=True,
-        help="datasets in the canonical layout (reads SST-2/train.tsv), e.g. the config's data_dir",
+        help="required: datasets in the canonical layout (reads SST-2/train.tsv), e.g. the config's data_dir",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2, help="torch threads for the seed encoding")
@@ -215,6 +214,8 @@ def main() -> None:
     if args.worker:
         mode, path, out = args.worker
         return worker(mode, Path(path), Path(out))
+    if args.data_dir is None:  # not a required option: the worker processes this script starts take none
+        parser.error("the following arguments are required: --data-dir")
 
     info = _report.machine()
     with tempfile.TemporaryDirectory(prefix="posart-bench-stats-") as tmp:
