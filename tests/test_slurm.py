@@ -27,7 +27,7 @@ from workflow import copy_workflow
 INSTALL_PROFILE = 'mkdir -p ~/.config/snakemake && ln -sfn "$PWD/profiles/slurm" ~/.config/snakemake/slurm'
 COMMAND = ["snakemake", "--profile", "slurm", "all"]
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
-REMOTE_RULE = re.compile(r"^rule (\w+):$", re.MULTILINE)  # local jobs print "localrule x:"
+REMOTE_RULE = re.compile(r"^(?:rule|checkpoint) (\w+):$", re.MULTILINE)  # local jobs print "localrule x:"
 
 TINY_SNAKEFILE = """
 rule all:

@@ -192,7 +192,9 @@ def test_jobs_summary_has_every_heavy_job_of_the_run(demo):
     jobs = pd.read_csv(demo / "results" / "paper" / "jobs.csv")
     assert jobs.groupby("rule").size().to_dict() == {rule: planned[rule] for rule in HEAVY}
     assert (jobs.wall_s > 0).all() and jobs.wall_s.is_monotonic_decreasing
-    assert (jobs.peak_rss_mb > 100).all()  # a Python job with numpy: at least the interpreter
+    # the exact peak of a job's interpreter (numpy and h5py loaded: tens of MB), and never below
+    # Snakemake's sampled maximum, which can only miss peaks (5%: the two count pages differently)
+    assert (jobs.peak_rss_mb > 40).all() and (jobs.peak_rss_mb >= 0.95 * jobs.sampled_max_rss_mb).all()
     assert abs(jobs.wall_share.sum() - 100) < 1e-6
     assert len(list((demo / "results" / "benchmarks").rglob("*.tsv"))) == len(jobs)
     # the job list is exactly what the targets need: asking for jobs.csv alone plans the same heavy jobs
