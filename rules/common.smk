@@ -305,11 +305,11 @@ def heavy_jobs():
     against the jobs of a dry run, so a new heavy step must be added here too.
     """
     shards = config["encode"]["shards"]
-    corpora = sorted(set(stats_corpora()) | ({GEOMETRY_CORPUS} if GEOMETRY_CORPUS else set()))
-    tables = [f"corpus/{corpus}" for corpus in corpora] + (["wic"] if WIC_ON else [])
-    tables += (["sts"] if STS_DATASETS else []) + [f"supervised/{task}" for task in TASKS]
-    tables += (["wsd/targets", "wsd/semcor"] if WSD_ON else []) + (["grammar"] if GRAMMAR_ON else [])
-    tables += [f"probe/{split}" for split in ("train", "dev", "test")] if PROBE_ON else []
+    # ENCODED lists every table of the run; a corpus is encoded only when something reads it.
+    read = {f"corpus/{corpus}" for corpus in stats_corpora()} | (
+        {f"corpus/{GEOMETRY_CORPUS}"} if GEOMETRY_CORPUS else set()
+    )
+    tables = [table for table in ENCODED if not table.startswith("corpus/") or table in read]
     scored = [
         name
         for name, on in (
