@@ -95,6 +95,24 @@ def padding_ratio(batches: list[list[int]], lengths: np.ndarray) -> float:
     return sum(len(b) * int(lengths[b].max()) for b in batches) / int(lengths.sum())
 
 
+class NewFiles:
+    """A path that does not exist yet for every write: a job writes a new cache, and replacing
+    the last round's file would time the kernel freeing it (a benchmark artefact)."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.latest: dict[object, Path] = {}
+        self.written = 0
+
+    def __call__(self, name: object) -> Path:
+        self.written += 1
+        self.latest[name] = self.directory / f"{self.written}.h5"
+        return self.latest[name]
+
+    def sizes(self) -> dict[object, int]:
+        return {name: path.stat().st_size for name, path in self.latest.items()}
+
+
 def ratios(walls: dict[str, list[float]], slow: str, fast: str) -> list[float]:
     """Per round: how many times faster `fast` ran than `slow` (the cases of a round shared the load)."""
     return [s / f for s, f in zip(walls[slow], walls[fast])]
@@ -154,27 +172,24 @@ def main() -> None:
     inputs = {name: padded(loaded, tokens, batches) for name, batches in plans.items()}
 
     with tempfile.TemporaryDirectory(prefix="posart-bench-encode-") as tmp:
-        paths = {
-            name: Path(tmp) / f"{name.replace(' ', '_')}.h5"
-            for name in ("encode float16", "encode float32", "encode sentences", "encode float16, no writer thread")
-        }
+        new_file = NewFiles(Path(tmp))
         cases = {
             "naive": lambda: naive_loop(loaded, texts),
             **{name: (lambda b=b: raw_forward(loaded, b)) for name, b in inputs.items()},
             "tokenise": lambda: tokenise(loaded.tokenizer, texts, loaded.max_length),
-            "encode float16": lambda: encode(loaded, texts, paths["encode float16"], dtype="float16"),
-            "encode float32": lambda: encode(loaded, texts, paths["encode float32"], dtype="float32"),
-            "encode sentences": lambda: encode(loaded, texts, paths["encode sentences"], granularity="sentences"),
+            "encode float16": lambda: encode(loaded, texts, new_file("encode float16"), dtype="float16"),
+            "encode float32": lambda: encode(loaded, texts, new_file("encode float32"), dtype="float32"),
+            "encode sentences": lambda: encode(loaded, texts, new_file("encode sentences"), granularity="sentences"),
         }
         if args.ablations:
             cases["encode float16, no writer thread"] = lambda: encode(
-                loaded, texts, paths["encode float16, no writer thread"], dtype="float16", writer_thread=False
+                loaded, texts, new_file("encode float16, no writer thread"), dtype="float16", writer_thread=False
             )
         naive_loop(loaded, texts[:8])  # warm-up: first-call costs
         encode(loaded, texts[:64], Path(tmp) / "warmup.h5")
         times, summaries = round_robin(cases, args.repeats)
-        sizes = {name: path.stat().st_size for name, path in paths.items() if path.exists()}
-        scaling = measure_scaling(loaded, table, args, Path(tmp)) if args.scaling else []
+        sizes = new_file.sizes()
+        scaling = measure_scaling(loaded, table, args, NewFiles(Path(tmp) / "scaling")) if args.scaling else []
 
     walls = {name: [w for w, _ in runs] for name, runs in times.items()}
     cpus = {name: [c for _, c in runs] for name, runs in times.items()}
@@ -264,19 +279,20 @@ def main() -> None:
     )
 
 
-def measure_scaling(loaded: models.LoadedModel, table, args, tmp: Path) -> list[dict]:
+def measure_scaling(loaded: models.LoadedModel, table, args, new_file: NewFiles) -> list[dict]:
     """encode() to float16 for each size N (independent seeded samples), round-robin over the sizes."""
     texts = {n: sample(table, n, args.seed)["sentence"].tolist() for n in args.scaling}
-    paths = {n: tmp / f"scaling_{n}.h5" for n in args.scaling}
+    new_file.directory.mkdir()
     times, summaries = round_robin(
-        {n: (lambda n=n: encode(loaded, texts[n], paths[n])) for n in args.scaling}, args.repeats
+        {n: (lambda n=n: encode(loaded, texts[n], new_file(n))) for n in args.scaling}, args.repeats
     )
+    sizes = new_file.sizes()
     smallest = min(args.scaling)
     per_token = {n: _report.median(w for w, _ in times[n]) / summaries[n]["n_tokens"] for n in args.scaling}
     rows = []
     for n in args.scaling:
         wall = _report.median(w for w, _ in times[n])
-        size = paths[n].stat().st_size
+        size = sizes[n]
         rows.append(
             {
                 "sentences": n,

@@ -180,7 +180,7 @@ def encode(
         )
         writing: Future | None = None
         written = spare = None
-        for window, part, planned in zip(mine, parts, batches):
+        for index, (window, part, planned) in enumerate(zip(mine, parts, batches)):
             filled, peak, error = run_window(
                 loaded, part, planned, device, granularity, store, staging, work, bar, spare
             )
@@ -195,7 +195,8 @@ def encode(
             spare = written.memory if written is not None else None
             written = filled
             args = (vectors, filled, int(tokens.offsets[window.start - first]), window.start - first)
-            writing = writer.submit(_write_window, *args) if writer_thread else _write_window(*args)
+            overlap = writer_thread and index + 1 < len(mine)  # the last window has nothing to overlap with
+            writing = writer.submit(_write_window, *args) if overlap else _write_window(*args)
         if writing is not None:
             writing.result()
         bar.close()
