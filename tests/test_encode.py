@@ -161,3 +161,24 @@ def test_two_buffer_staging_files_every_batch_right(minilm, texts, tmp_path, mon
     name = "hidden" if granularity == "tokens" else "pooled_nospecial"
     with h5py.File(tmp_path / "direct.h5") as direct, h5py.File(tmp_path / "rotated.h5") as rotated:
         np.testing.assert_array_equal(rotated[name][:], direct[name][:])
+
+
+def test_a_job_holds_at_most_two_windows(minilm, texts, tmp_path, monkeypatch):
+    """Growing windows (sentences sorted by length) refill the two buffers instead of allocating a third."""
+    buffers = []
+    original = encode.Window.__init__
+
+    def spy(self, granularity, shape, memory):
+        if not any(memory is seen for seen in buffers):
+            buffers.append(memory)  # kept alive, so a new buffer cannot reuse a freed one's address
+        original(self, granularity, shape, memory)
+
+    monkeypatch.setattr(encode.Window, "__init__", spy)
+    ascending = sorted(texts, key=len)
+    settings = {**SETTINGS, "window_sentences": 30}
+    encode.encode(minilm, ascending, tmp_path / "c.h5", **settings)
+    lengths = tokenise(minilm.tokenizer, ascending, 512)[0].lengths
+    windows = [int(lengths[w].sum()) for w in plan.plan_windows(np.ones_like(lengths), 10**9, 30)]
+    assert len(windows) == 4 and windows[2] > windows[0]  # the third window outgrows the first's buffer
+    assert len(buffers) == 2
+    assert all(b.size == max(windows) * minilm.n_layers * minilm.dim for b in buffers)

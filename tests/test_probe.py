@@ -1,6 +1,7 @@
 """The position probe: c(i) by hand, synthetic learnability, streaming = in-memory, weights on disk."""
 
 import logging
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -193,3 +194,18 @@ def test_figure_5_is_drawn(trained, tmp_path):
     _, accuracy, contributions = trained
     figures.probe(accuracy, contributions, [0, 3], tmp_path / "fig5.png")
     assert (tmp_path / "fig5.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_buffer_is_read_into_one_array(splits):
+    """Reading a shuffle buffer allocates it once (plus one block), not once per block and again to join them."""
+    split = probe.Split(splits["train"][0], "train", SETTINGS)
+    blocks = list(range(len(split.blocks)))
+    tracemalloc.start()
+    try:
+        vectors, _ = split.read(blocks)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    block = split.cache.n_layers * SETTINGS.block_tokens * split.cache.dim * vectors.element_size()
+    assert vectors.nbytes > 6 * block  # a buffer of many blocks, so holding it twice would show
+    assert peak < 1.5 * vectors.nbytes

@@ -107,14 +107,20 @@ class Split:
         ]
 
     def read(self, block_ids: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
-        """(layers, m, d) vectors in the cache dtype and (m,) gold positions of the kept tokens."""
-        vectors, gold = [], []
-        for block in block_ids:
-            lo, hi = self.blocks[int(block)]
-            keep = self.keep[lo:hi]
-            vectors.append(self.cache.token_range(lo, hi)[:, keep])
-            gold.append(self.position[lo:hi][keep])
-        return torch.from_numpy(np.concatenate(vectors, axis=1)), torch.from_numpy(np.concatenate(gold))
+        """(layers, m, d) vectors in the cache dtype and (m,) gold positions of the kept tokens.
+
+        Filled block by block into one array: collecting the blocks and concatenating them
+        held the buffer twice.
+        """
+        spans = [self.blocks[int(block)] for block in block_ids]
+        gold = np.concatenate([self.position[lo:hi][self.keep[lo:hi]] for lo, hi in spans])
+        vectors = np.empty((self.cache.n_layers, len(gold), self.cache.dim), dtype=self.cache.file["hidden"].dtype)
+        filled = 0
+        for lo, hi in spans:
+            block = self.cache.token_range(lo, hi)[:, self.keep[lo:hi]]
+            vectors[:, filled : filled + block.shape[1]] = block
+            filled += block.shape[1]
+        return torch.from_numpy(vectors), torch.from_numpy(gold)
 
     def stream(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Blocks in file order."""
@@ -193,6 +199,7 @@ def train(train_split: Split, dev_split: Split | None, settings: ProbeSettings) 
                 per_layer.sum().backward()
                 optimiser.step()
                 loss_sum += per_layer.detach().double() * len(batch)
+            del vectors, gold  # before the next buffer is read: one buffer in memory, not two
         result.train_loss.append((loss_sum / train_split.n).cpu().numpy())
         message = (
             f"probe epoch {epoch}/{settings.epochs} ({time.time() - started:.1f}s): mean loss per layer "
