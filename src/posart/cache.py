@@ -160,13 +160,13 @@ class ActivationCache:
     def sentence_means(self, layer: int, special_tokens: bool = True) -> np.ndarray:
         """Mean-pooled sentence vectors of one layer, with or without special tokens."""
         if self.granularity == "sentences":
-            return self.file[POOLED[0] if special_tokens else POOLED[1]][layer].astype(np.float32)
-        special = self.file["special"][:]
+            return self.file[POOLED[0] if special_tokens else POOLED[1]][layer].astype(np.float32, copy=False)
+        special = None if special_tokens else self.file["special"][:]
         out = np.empty((self.n_sentences, self.dim), dtype=np.float32)
         for sentences, block, offsets in self.sentence_chunks(layer):
             keep = (
                 np.ones(len(block), bool)
-                if special_tokens
+                if special is None
                 else ~special[self.offsets[sentences.start] : self.offsets[sentences.stop]]
             )
             out[sentences] = segment_means(block, offsets, keep)

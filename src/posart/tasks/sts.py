@@ -89,4 +89,5 @@ def evaluate(cache: ActivationCache, pairs: pd.DataFrame, transform, special_tok
             for name, value in aggregate(subsets).items():
                 if name in ("all", "mean", "wmean"):
                     rows.append((dataset, layer, name, value, len(part)))
+        del vectors  # before the next layer is read: one layer's vectors in memory
     return pd.DataFrame(rows, columns=["dataset", "layer", "aggregate", "spearman", "n_pairs"])

@@ -121,6 +121,7 @@ def evaluate(
         classifiers.update({f"layer{layer}.{name}": tensor for name, tensor in model.state_dict().items()})
         if progress is not None:
             print(f"layer {layer}: {scores}", file=progress, flush=True)
+        del pooled, vectors, data  # before the next layer is read: one layer's vectors in memory
     return pd.DataFrame(out, columns=["layer", "split", "accuracy"]), classifiers
 
 
