@@ -41,6 +41,7 @@ import numpy as np
 import _report
 from posart import stats
 from posart.cache import ActivationCache
+from posart.memory import peak_rss_mb
 
 KEYS = ("n", "mean", "cov", "argmin_share", "argmax_share")
 
@@ -136,12 +137,6 @@ def idle(path: Path) -> dict[str, np.ndarray]:
 
 
 WORKERS = {"streaming": streaming, "naive": naive, "idle": idle}
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory since exec (MiB)."""
-    line = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
 
 
 def worker(mode: str, path: Path, out: Path) -> None:
