@@ -33,7 +33,7 @@ import torch
 
 import _report
 from posart import models
-from posart.memory import keep_freed_memory
+from posart.memory import freeze_loaded_objects, keep_freed_memory
 from posart.corpora.glue import read_glue_sst2
 from posart.corpora.sampling import sample
 from posart.encode import encode
@@ -159,6 +159,7 @@ def main() -> None:
     table = read_glue_sst2(args.data_dir / "SST-2" / "train.tsv")
 
     loaded = models.load("minilm", MODEL)
+    freeze_loaded_objects()  # as the encode job does; every case below runs under it
     texts = sample(table, args.n, args.seed)["sentence"].tolist()
     tokens, _ = tokenise(loaded.tokenizer, texts, loaded.max_length)
     lengths = tokens.lengths

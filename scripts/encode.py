@@ -14,6 +14,7 @@ with adapter.run(snakemake) as record:
     device = models.pick_device(settings.pop("device"))
     loaded = models.load(snakemake.wildcards.model, snakemake.params.model, device=device)
     record["model"] = identity.verify(loaded, snakemake.input.identity)
+    memory.freeze_loaded_objects()  # full garbage collections skip the model (posart.memory)
     texts = prepare.texts(pd.read_csv(snakemake.input[0], keep_default_na=False))
     settings.pop("shards")
     sample = provenance.read(snakemake.input[0]).get("sample")  # corpora: sizes requested, available, used

@@ -47,3 +47,18 @@ def test_peak_memory_sees_a_short_lived_block():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 250 < float(out.stdout) < 300  # MiB: the 256 MiB block, freed before the second reading
+
+
+FREEZE = """
+import gc, json
+from posart.memory import freeze_loaded_objects
+loaded = [[i] for i in range(300_000)]  # a loaded model's many long-lived objects
+frozen = freeze_loaded_objects()
+print(json.dumps({"frozen": frozen, "tracked": len(gc.get_objects())}))
+"""
+
+
+def test_frozen_objects_are_not_scanned_by_full_collections():
+    out = json.loads(subprocess.run([sys.executable, "-c", FREEZE], capture_output=True, text=True, check=True).stdout)
+    assert out["frozen"] > 300_000
+    assert out["tracked"] < 100_000  # the collector no longer walks the 300,000 lists
