@@ -23,14 +23,15 @@ def test_one_row_per_job_largest_wall_time_first(tmp_path):
     )
     frame = jobs.summarise(
         [
-            {"rule": "stats", "job": "model=m corpus=c", "benchmark": stats, "peak_rss_mb": 400.0},
+            {"rule": "stats", "job": "model=m corpus=c", "benchmark": stats, "peak_rss_mb": 400.0, "mem_mb": 300},
             {
                 "rule": "encode",
                 "job": "model=m dataset=d shard=0 nshards=1",
                 "benchmark": encode,
                 "peak_rss_mb": 1024.0,
+                "mem_mb": 8000,
             },
-            {"rule": "sts", "job": "model=m method=raw", "benchmark": repeated, "peak_rss_mb": None},
+            {"rule": "sts", "job": "model=m method=raw", "benchmark": repeated, "peak_rss_mb": None, "mem_mb": None},
         ]
     )
     assert frame.rule.tolist() == ["encode", "sts", "stats"]
@@ -40,10 +41,21 @@ def test_one_row_per_job_largest_wall_time_first(tmp_path):
     assert frame.io_in_mb.iloc[0] == 10.0 and frame.io_out_mb.iloc[0] == 150.0
     assert frame.peak_rss_mb.iloc[0] == 1024.0 and pd.isna(frame.peak_rss_mb.iloc[1])
     assert pd.isna(frame.sampled_max_rss_mb.iloc[2])  # a job shorter than Snakemake's first sample
+    assert frame.mem_mb.iloc[0] == 8000 and frame.peak_share_of_mem.iloc[0] == pytest.approx(12.8)
+    assert pd.isna(frame.peak_share_of_mem.iloc[1])  # no peak, no share
+
+
+def test_a_job_above_its_memory_resource_is_named(tmp_path, caplog):
+    path = record(tmp_path / "probe.tsv", [5.0, "0:00:05", 700, 800, 690, 695, 1.0, 1.0, 50.0, 5.0])
+    frame = jobs.summarise(
+        [{"rule": "probe", "job": "model=m", "benchmark": path, "peak_rss_mb": 750.0, "mem_mb": 500}]
+    )
+    assert frame.peak_share_of_mem.iloc[0] == 150.0
+    assert "probe (model=m) peaked at 750 MiB, above its mem_mb resource 500" in caplog.text
 
 
 def test_a_file_that_is_no_benchmark_record_is_named(tmp_path):
     path = tmp_path / "other.tsv"
     path.write_text("a\tb\n1\t2\n")
     with pytest.raises(ValueError, match="other.tsv.*max_rss"):
-        jobs.summarise([{"rule": "r", "job": "", "benchmark": path, "peak_rss_mb": 1.0}])
+        jobs.summarise([{"rule": "r", "job": "", "benchmark": path, "peak_rss_mb": 1.0, "mem_mb": None}])

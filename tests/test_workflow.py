@@ -196,6 +196,10 @@ def test_jobs_summary_has_every_heavy_job_of_the_run(demo):
     # Snakemake's sampled maximum, which can only miss peaks (5%: the two count pages differently)
     assert (jobs.peak_rss_mb > 40).all() and (jobs.peak_rss_mb >= 0.95 * jobs.sampled_max_rss_mb).all()
     assert abs(jobs.wall_share.sum() - 100) < 1e-6
+    # each job's memory resource (profiles/default/ sets it for the heavy rules) and its peak's share
+    budgeted = jobs.dropna(subset=["mem_mb"])
+    assert (jobs[jobs.rule == "encode"].mem_mb == 8000).all() and (budgeted.peak_share_of_mem < 100).all()
+    assert jobs.peak_share_of_mem.isna().equals(jobs.mem_mb.isna())
     assert len(list((demo / "results" / "benchmarks").rglob("*.tsv"))) == len(jobs)
     # the job list is exactly what the targets need: asking for jobs.csv alone plans the same heavy jobs
     alone = dry_run_jobs(fresh, "--cores", "1", "results/paper/jobs.csv")

@@ -43,6 +43,7 @@ def run(snakemake, extra: dict | None = None) -> Iterator[dict]:
         yield extras
         extras.pop("progress")
         extras["peak_rss_mb"] = memory.peak_rss_mb()  # exact; results/paper/jobs.csv reports it per job
+        extras["mem_mb"] = snakemake.resources.get("mem_mb")  # what the job asked for: its budget there
         logging.getLogger("posart").info("peak memory of this job: %s MiB", extras["peak_rss_mb"])
         own = extras.get("model") or {}
         if own.get("name"):

@@ -95,9 +95,22 @@ FILES = {
     ),
     "jobs": ContractFile(
         "results/paper/jobs.csv",
-        ("rule", "job", "wall_s", "wall_share", "cpu_s", "peak_rss_mb", "sampled_max_rss_mb", "io_in_mb", "io_out_mb"),
+        (
+            "rule",
+            "job",
+            "wall_s",
+            "wall_share",
+            "cpu_s",
+            "peak_rss_mb",
+            "mem_mb",
+            "peak_share_of_mem",
+            "sampled_max_rss_mb",
+            "io_in_mb",
+            "io_out_mb",
+        ),
         "one row per cluster job of the run, largest wall time first; `wall_share` in % of the jobs' total; "
-        "`peak_rss_mb` is the job's exact peak (VmHWM), `sampled_max_rss_mb` Snakemake's sampled one",
+        "`peak_rss_mb` is the job's exact peak (VmHWM), `mem_mb` its memory resource (empty if none) and "
+        "`peak_share_of_mem` the peak in % of it; `sampled_max_rss_mb` is Snakemake's sampled peak",
     ),
 }
 

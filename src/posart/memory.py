@@ -14,8 +14,8 @@ it; off glibc this changes nothing and says so.
 from __future__ import annotations
 
 import ctypes
-import gc
 import ctypes.util
+import gc
 import logging
 from pathlib import Path
 
