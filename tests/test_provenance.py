@@ -77,6 +77,7 @@ def job(tmp_path, inputs=(), outputs=("out.txt",), scriptdir=REPO / "scripts"):
         input=[str(p) for p in inputs],
         output=[str(tmp_path / o) for o in outputs],
         params={},
+        resources={"mem_mb": 1000},
         log=[str(tmp_path / "job.log")],
         rule="demo",
         scriptdir=str(scriptdir),
@@ -107,6 +108,7 @@ def test_a_job_records_the_models_its_inputs_descend_from(tmp_path):
     run_job(snakemake)
     record = provenance.read(snakemake.output[0])
     assert record["models"] == {"bert": HASH_B, "minilm": HASH_A}
+    assert record["mem_mb"] == 1000 and record["peak_rss_mb"] > 0  # what the job asked for, and used
     assert record["inputs"][str(raw)] == provenance.sha256(raw)
     assert record["inputs"][str(wic)] == provenance.read(wic)["sha256"]
     assert record["code"]["package"] == str(REPO / "src" / "posart")
