@@ -3,6 +3,7 @@
 import re
 
 import pytest
+import yaml
 
 from workflow import REPO
 
@@ -46,3 +47,10 @@ def test_every_cluster_job_keeps_a_benchmark_record(rule):
         return
     benchmark = re.search(r'benchmark:\s*\n\s*f?"([^"]+)"', RULES[rule])
     assert benchmark and benchmark.group(1).startswith(f"results/benchmarks/{rule}/"), RULES[rule][:300]
+
+
+@pytest.mark.parametrize("rule", sorted(rule for rule, block in RULES.items() if "benchmark:" in block))
+def test_a_heavy_rule_has_a_memory_budget(rule):
+    """results/paper/jobs.csv sets every heavy job's peak against its mem_mb: profiles/default gives one."""
+    resources = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())["set-resources"]
+    assert resources.get(rule, {}).get("mem_mb", 0) > 0, f"profiles/default/config.yaml: no mem_mb for {rule}"
