@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import tempfile
 from pathlib import Path
 
@@ -96,8 +97,13 @@ def padding_ratio(batches: list[list[int]], lengths: np.ndarray) -> float:
 
 
 class NewFiles:
-    """A path that does not exist yet for every write: a job writes a new cache, and replacing
-    the last round's file would time the kernel freeing it (a benchmark artefact)."""
+    """A path that does not exist yet for every write, as a job writes a new cache.
+
+    Between cases (untimed, `settle`), older files are deleted and written data is flushed
+    to disk: replacing the last round's file timed the kernel freeing it, and the dirty pages
+    of earlier cases, written back while later cases ran, slowed those (benchmark artefacts;
+    a job starts with neither).
+    """
 
     def __init__(self, directory: Path):
         self.directory = directory
@@ -112,18 +118,24 @@ class NewFiles:
     def sizes(self) -> dict[object, int]:
         return {name: path.stat().st_size for name, path in self.latest.items()}
 
+    def settle(self) -> None:
+        for path in set(self.directory.glob("*.h5")) - set(self.latest.values()):
+            path.unlink()
+        os.sync()
+
 
 def ratios(walls: dict[str, list[float]], slow: str, fast: str) -> list[float]:
     """Per round: how many times faster `fast` ran than `slow` (the cases of a round shared the load)."""
     return [s / f for s, f in zip(walls[slow], walls[fast])]
 
 
-def round_robin(cases: dict, repeats: int) -> tuple[dict[str, list[tuple[float, float]]], dict]:
+def round_robin(cases: dict, repeats: int, files: NewFiles) -> tuple[dict[str, list[tuple[float, float]]], dict]:
     """(wall, CPU) seconds of every case in every round, and each case's last result."""
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     results = {}
     for round_ in range(repeats):
         for name, fn in cases.items():
+            files.settle()
             wall, cpu, results[name] = _report.timed(fn)
             times[name].append((wall, cpu))
             print(f"round {round_ + 1}/{repeats}  {name}: {wall:.2f} s", flush=True)
@@ -188,7 +200,7 @@ def main() -> None:
             )
         naive_loop(loaded, texts[:8])  # warm-up: first-call costs
         encode(loaded, texts[:64], Path(tmp) / "warmup.h5")
-        times, summaries = round_robin(cases, args.repeats)
+        times, summaries = round_robin(cases, args.repeats, new_file)
         sizes = new_file.sizes()
         scaling = measure_scaling(loaded, table, args, NewFiles(Path(tmp) / "scaling")) if args.scaling else []
 
@@ -285,7 +297,7 @@ def measure_scaling(loaded: models.LoadedModel, table, args, new_file: NewFiles)
     texts = {n: sample(table, n, args.seed)["sentence"].tolist() for n in args.scaling}
     new_file.directory.mkdir()
     times, summaries = round_robin(
-        {n: (lambda n=n: encode(loaded, texts[n], new_file(n))) for n in args.scaling}, args.repeats
+        {n: (lambda n=n: encode(loaded, texts[n], new_file(n))) for n in args.scaling}, args.repeats, new_file
     )
     sizes = new_file.sizes()
     smallest = min(args.scaling)
