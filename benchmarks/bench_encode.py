@@ -234,7 +234,7 @@ def main() -> None:
         targets.append(
             {
                 "target": f"{label} ≥ {target}×",
-                "median ratio": f"{measured:.2f}×",
+                "median ratio": f"{measured:.3f}×",
                 "rounds": ", ".join(f"{r:.2f}" for r in per_round),
                 "CPU-time ratio": f"{_report.median(ratios(cpus, slow, fast)):.2f}×",
                 "met": "yes" if measured >= target else "no",
