@@ -30,20 +30,11 @@ from posart.atomic import atomic_path
 from posart.cache import POOLED, STRING, chunk_rows
 from posart.forward import Batch, Reduced, Staging, Workspace, hidden_states, make_batch, reduce
 from posart.models import LoadedModel
-from posart.plan import MAX_BATCH, POOLED_DTYPE, for_device, plan_batches, shard_windows, window_plan
+from posart.plan import MAX_BATCH, POOLED_DTYPE, for_device, plan_batches, shard_windows, window_layout, window_plan
 from posart.tokenize import Tokenised, tokenise
 
 log = logging.getLogger(__name__)
 FLOAT16_MAX = float(np.finfo(np.float16).max)
-
-
-def window_layout(
-    granularity: str, layers: int, n_tokens: int, n_sentences: int, dim: int, store: np.dtype
-) -> tuple[tuple[int, ...], np.dtype]:
-    """Shape and dtype of one window's stored vectors."""
-    if granularity == "tokens":
-        return (layers, n_tokens, dim), store
-    return (len(POOLED), layers, n_sentences, dim), np.dtype(POOLED_DTYPE)
 
 
 class Window:

@@ -62,20 +62,25 @@ def shard_windows(n_windows: int, shard: int, n_shards: int) -> range:
     return range(int(bounds[shard]), int(bounds[shard + 1]))
 
 
+def window_layout(
+    granularity: str, layers: int, n_tokens: int, n_sentences: int, dim: int, dtype: str | np.dtype
+) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of a window's stored vectors: a token cache stores every token (layers ×
+    dim values of `dtype`), a sentence cache two pooled float32 vectors per sentence."""
+    if granularity == "tokens":
+        return (layers, n_tokens, dim), np.dtype(dtype)
+    if granularity == "sentences":
+        return (len(POOLED), layers, n_sentences, dim), np.dtype(POOLED_DTYPE)
+    raise ValueError(f"granularity must be 'tokens' or 'sentences', not {granularity!r}")
+
+
 def window_plan(
     lengths: np.ndarray, granularity: str, dtype: str, layers: int, dim: int, buffer_mb: int, window_sentences: int
 ) -> list[range]:
-    """The windows of a dataset: two windows' stored vectors (one filled, one written) fit `buffer_mb`.
-
-    A token cache stores every token (layers × dim values of `dtype`), a sentence cache two
-    pooled float32 vectors per sentence, whatever the sentence's length.
-    """
-    if granularity == "tokens":
-        costs, unit = lengths, layers * dim * np.dtype(dtype).itemsize
-    elif granularity == "sentences":
-        costs, unit = np.ones_like(lengths), len(POOLED) * layers * dim * np.dtype(POOLED_DTYPE).itemsize
-    else:
-        raise ValueError(f"granularity must be 'tokens' or 'sentences', not {granularity!r}")
+    """The windows of a dataset: two windows' stored vectors (one filled, one written) fit `buffer_mb`."""
+    shape, stored = window_layout(granularity, layers, 1, 1, dim, dtype)
+    unit = int(np.prod(shape)) * stored.itemsize  # bytes per token (token cache) or per sentence
+    costs = lengths if granularity == "tokens" else np.ones_like(lengths)
     return plan_windows(costs, max(1, (buffer_mb << 20) // (2 * unit)), window_sentences)
 
 
