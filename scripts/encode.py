@@ -1,6 +1,7 @@
 """Adapter: prepared table -> one shard of an activation cache."""
 
 import json
+import time
 
 import pandas as pd
 import torch
@@ -18,7 +19,8 @@ with adapter.run(snakemake) as record:
     texts = prepare.texts(pd.read_csv(snakemake.input[0], keep_default_na=False))
     settings.pop("shards")
     sample = provenance.read(snakemake.input[0]).get("sample")  # corpora: sizes requested, available, used
-    encode.encode(
+    started = time.perf_counter()
+    summary = encode.encode(
         loaded,
         texts,
         snakemake.output[0],
@@ -34,3 +36,6 @@ with adapter.run(snakemake) as record:
             **({"sample": json.dumps(sample)} if sample else {}),
         },
     )
+    seconds = time.perf_counter() - started  # tokenise, forward, write: what bench_encode.py times
+    record["encoding_s"] = seconds
+    record["tokens_per_s"] = summary["n_tokens"] / seconds if summary["n_tokens"] else None  # jobs.csv

@@ -5,7 +5,7 @@ from posart import adapter, atomic, contract, jobs, provenance
 with adapter.run(snakemake):
     records = [provenance.read(job["output"]) for job in snakemake.params.jobs]
     runs = [
-        {**job, "peak_rss_mb": record.get("peak_rss_mb"), "mem_mb": record.get("mem_mb")}
+        {**job, **{name: record.get(name) for name in jobs.RECORDED}}
         for job, record in zip(snakemake.params.jobs, records)
     ]
     atomic.write_csv(snakemake.output[0], contract.conform("jobs", jobs.summarise(runs)))

@@ -13,6 +13,20 @@ def record(path, *rows):
     return path
 
 
+def job(rule, wildcards, benchmark, peak_rss_mb, mem_mb, run_s=None, threads=1, tokens_per_s=None):
+    """What scripts/jobs_summary.py reads off a job's provenance record, beside its benchmark TSV."""
+    return {
+        "rule": rule,
+        "job": wildcards,
+        "benchmark": benchmark,
+        "peak_rss_mb": peak_rss_mb,
+        "mem_mb": mem_mb,
+        "run_s": run_s,
+        "threads": threads,
+        "tokens_per_s": tokens_per_s,
+    }
+
+
 def test_one_row_per_job_largest_wall_time_first(tmp_path):
     encode = record(tmp_path / "encode.tsv", [30.0, "0:00:30", 900.5, 2000, 850, 860, 10.0, 150.0, 180.0, 55.0])
     stats = record(tmp_path / "stats.tsv", [10.0, "0:00:10", "NA", "NA", "NA", "NA", "NA", "NA", "NA", "NA"])
@@ -23,15 +37,9 @@ def test_one_row_per_job_largest_wall_time_first(tmp_path):
     )
     frame = jobs.summarise(
         [
-            {"rule": "stats", "job": "model=m corpus=c", "benchmark": stats, "peak_rss_mb": 400.0, "mem_mb": 300},
-            {
-                "rule": "encode",
-                "job": "model=m dataset=d shard=0 nshards=1",
-                "benchmark": encode,
-                "peak_rss_mb": 1024.0,
-                "mem_mb": 8000,
-            },
-            {"rule": "sts", "job": "model=m method=raw", "benchmark": repeated, "peak_rss_mb": None, "mem_mb": None},
+            job("stats", "model=m corpus=c", stats, 400.0, 300, run_s=7.5),
+            job("encode", "model=m dataset=d shard=0 nshards=1", encode, 1024.0, 8000, 26.0, 2, 5000.0),
+            job("sts", "model=m method=raw", repeated, None, None),
         ]
     )
     assert frame.rule.tolist() == ["encode", "sts", "stats"]
@@ -43,13 +51,16 @@ def test_one_row_per_job_largest_wall_time_first(tmp_path):
     assert pd.isna(frame.sampled_max_rss_mb.iloc[2])  # a job shorter than Snakemake's first sample
     assert frame.mem_mb.iloc[0] == 8000 and frame.peak_share_of_mem.iloc[0] == pytest.approx(12.8)
     assert pd.isna(frame.peak_share_of_mem.iloc[1])  # no peak, no share
+    # the job's own work against its wall time: the rest went to starting Python and importing
+    assert frame.run_s.tolist()[::2] == [26.0, 7.5] and frame.startup_s.tolist()[::2] == [4.0, 2.5]
+    assert pd.isna(frame.startup_s.iloc[1])  # a record without the seconds of its work: unknown, not 0
+    assert frame.threads.tolist() == [2, 1, 1]
+    assert frame.tokens_per_s.iloc[0] == 5000.0 and frame.tokens_per_s.iloc[1:].isna().all()  # encode only
 
 
 def test_a_job_above_its_memory_resource_is_named(tmp_path, caplog):
     path = record(tmp_path / "probe.tsv", [5.0, "0:00:05", 700, 800, 690, 695, 1.0, 1.0, 50.0, 5.0])
-    frame = jobs.summarise(
-        [{"rule": "probe", "job": "model=m", "benchmark": path, "peak_rss_mb": 750.0, "mem_mb": 500}]
-    )
+    frame = jobs.summarise([job("probe", "model=m", path, 750.0, 500)])
     assert frame.peak_share_of_mem.iloc[0] == 150.0
     assert "probe (model=m) peaked at 750 MiB, above its mem_mb resource 500" in caplog.text
 
@@ -58,4 +69,4 @@ def test_a_file_that_is_no_benchmark_record_is_named(tmp_path):
     path = tmp_path / "other.tsv"
     path.write_text("a\tb\n1\t2\n")
     with pytest.raises(ValueError, match="other.tsv.*max_rss"):
-        jobs.summarise([{"rule": "r", "job": "", "benchmark": path, "peak_rss_mb": 1.0, "mem_mb": None}])
+        jobs.summarise([job("r", "", path, 1.0, None)])

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -78,6 +79,7 @@ def job(tmp_path, inputs=(), outputs=("out.txt",), scriptdir=REPO / "scripts"):
         output=[str(tmp_path / o) for o in outputs],
         params={},
         resources={"mem_mb": 1000},
+        threads=2,
         log=[str(tmp_path / "job.log")],
         rule="demo",
         scriptdir=str(scriptdir),
@@ -105,10 +107,11 @@ def test_a_job_records_the_models_its_inputs_descend_from(tmp_path):
     raw = tmp_path / "raw.tsv"
     raw.write_text("data")
     snakemake = job(tmp_path, [wic, table, raw])
-    run_job(snakemake)
+    run_job(snakemake, lambda record: time.sleep(0.05))
     record = provenance.read(snakemake.output[0])
     assert record["models"] == {"bert": HASH_B, "minilm": HASH_A}
     assert record["mem_mb"] == 1000 and record["peak_rss_mb"] > 0  # what the job asked for, and used
+    assert record["threads"] == 2 and 0.05 <= record["run_s"] < 5  # its threads, and the time of its body
     assert record["inputs"][str(raw)] == provenance.sha256(raw)
     assert record["inputs"][str(wic)] == provenance.read(wic)["sha256"]
     assert record["code"]["package"] == str(REPO / "src" / "posart")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -40,8 +41,13 @@ def run(snakemake, extra: dict | None = None) -> Iterator[dict]:
         records = provenance.input_records(snakemake.input)
         sources = {path: lineage.models_of(record) for path, record in records.items() if record}
         lineage.combine(sources)
+        started = time.perf_counter()
         yield extras
         extras.pop("progress")
+        # the job's own work (reading, computing, writing): jobs.csv sets it against its wall time,
+        # the rest being the start of Python and the imports
+        extras["run_s"] = time.perf_counter() - started
+        extras["threads"] = snakemake.threads
         extras["peak_rss_mb"] = memory.peak_rss_mb()  # exact; results/paper/jobs.csv reports it per job
         extras["mem_mb"] = snakemake.resources.get("mem_mb")  # what the job asked for: its budget there
         logging.getLogger("posart").info("peak memory of this job: %s MiB", extras["peak_rss_mb"])

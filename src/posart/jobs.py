@@ -7,7 +7,10 @@ provenance record holds its exact peak (`posart.memory.peak_rss_mb`). Both go in
 results/paper/jobs.csv, so a run shows which job needs the memory its resources ask for:
 beside each peak stands the job's `mem_mb` resource (profiles/default/ sets it per heavy
 rule; a cluster kills a job above it) and the peak's share of it, and a job above its
-budget is logged as a warning.
+budget is logged as a warning. Each job's record also holds the seconds of its own work
+(`run_s`: the rest of its wall time, `startup_s`, went to starting Python and importing),
+its threads and, for an encode job, its encoding throughput (real tokens per second of
+`encode()`, the figure benchmarks/bench_encode.py sets against the bare forward pass).
 """
 
 from __future__ import annotations
@@ -40,9 +43,14 @@ def read_benchmark(path: str | Path) -> dict:
     return frame.iloc[-1].to_dict()
 
 
+# what each job's provenance record gives (None where it has none)
+RECORDED = ("peak_rss_mb", "mem_mb", "run_s", "threads", "tokens_per_s")
+
+
 def summarise(jobs: Sequence[Mapping]) -> pd.DataFrame:
-    """One row per job; `jobs` give `rule`, `job` (its wildcards), `benchmark` (TSV), `peak_rss_mb`
-    and `mem_mb` (the job's memory resource; None where it had none)."""
+    """One row per job; `jobs` give `rule`, `job` (its wildcards), `benchmark` (TSV) and the
+    RECORDED values of its provenance: exact peak, `mem_mb` (its memory resource), seconds of its
+    own work, threads, and an encode job's real tokens per second."""
     rows = []
     for job in jobs:
         record = read_benchmark(job["benchmark"])
@@ -50,15 +58,15 @@ def summarise(jobs: Sequence[Mapping]) -> pd.DataFrame:
             {
                 "rule": job["rule"],
                 "job": job["job"],
-                "peak_rss_mb": job["peak_rss_mb"],
-                "mem_mb": job["mem_mb"],
+                **{name: job[name] for name in RECORDED},
                 **{ours: record[theirs] for theirs, ours in FIELDS.items()},
             }
         )
-    frame = pd.DataFrame(rows, columns=["rule", "job", "peak_rss_mb", "mem_mb", *FIELDS.values()])
-    frame[["peak_rss_mb", "mem_mb"]] = frame[["peak_rss_mb", "mem_mb"]].astype(float)
+    frame = pd.DataFrame(rows, columns=["rule", "job", *RECORDED, *FIELDS.values()])
+    frame[list(RECORDED)] = frame[list(RECORDED)].astype(float)
     total = frame.wall_s.sum()
     frame["wall_share"] = 100 * frame.wall_s / total if total > 0 else 0.0
+    frame["startup_s"] = frame.wall_s - frame.run_s
     frame["peak_share_of_mem"] = 100 * frame.peak_rss_mb / frame.mem_mb
     for job in frame[frame.peak_share_of_mem > 100].itertuples():
         log.warning(
