@@ -162,7 +162,7 @@ def main() -> None:
         type=Path,
         help="a workflow job's prepared table (results/data/<dataset>.csv): all its sentences, as the job encodes them",
     )
-    parser.add_argument("--n", type=int, default=2000, help="SST-2 train sentences (seeded sample; not with --table)")
+    parser.add_argument("--n", type=int, help="SST-2 train sentences, a seeded sample (default 2000; not with --table)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--scaling",
@@ -177,8 +177,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=_report.RESULTS)
     args = parser.parse_args()
-    if args.table and args.scaling:
-        parser.error("--scaling samples SST-2: give --data-dir, not --table")
+    if args.table and (args.scaling or args.n is not None):
+        parser.error("--n and --scaling sample SST-2: give --data-dir, not --table")
+    args.n = 2000 if args.n is None else args.n
     info = _report.machine()
     torch.set_num_threads(args.threads)
     keep_freed_memory()  # as the encode job does; every case below runs under it

@@ -37,5 +37,4 @@ with adapter.run(snakemake) as record:
         },
     )
     seconds = time.perf_counter() - started  # tokenise, forward, write: what bench_encode.py times
-    record["encoding_s"] = seconds
     record["tokens_per_s"] = summary["n_tokens"] / seconds if summary["n_tokens"] else None  # jobs.csv

@@ -51,10 +51,12 @@ def test_one_row_per_job_largest_wall_time_first(tmp_path):
     assert pd.isna(frame.sampled_max_rss_mb.iloc[2])  # a job shorter than Snakemake's first sample
     assert frame.mem_mb.iloc[0] == 8000 and frame.peak_share_of_mem.iloc[0] == pytest.approx(12.8)
     assert pd.isna(frame.peak_share_of_mem.iloc[1])  # no peak, no share
-    # the job's own work against its wall time: the rest went to starting Python and importing
-    assert frame.run_s.tolist()[::2] == [26.0, 7.5] and frame.startup_s.tolist()[::2] == [4.0, 2.5]
-    assert pd.isna(frame.startup_s.iloc[1])  # a record without the seconds of its work: unknown, not 0
-    assert frame.threads.tolist() == [2, 1, 1]
+    # the job's own work against its wall time: the rest went to starting Python, imports, provenance
+    by_rule = frame.set_index("rule")
+    assert by_rule.run_s.encode == 26.0 and by_rule.overhead_s.encode == 4.0
+    assert by_rule.run_s.stats == 7.5 and by_rule.overhead_s.stats == 2.5
+    assert pd.isna(by_rule.overhead_s.sts)  # a record without the seconds of its work: unknown, not 0
+    assert frame.threads.tolist() == [2, 1, 1] and frame.threads.dtype == "Int64"
     assert frame.tokens_per_s.iloc[0] == 5000.0 and frame.tokens_per_s.iloc[1:].isna().all()  # encode only
 
 

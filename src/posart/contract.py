@@ -100,7 +100,7 @@ FILES = {
             "job",
             "wall_s",
             "wall_share",
-            "startup_s",
+            "overhead_s",
             "run_s",
             "cpu_s",
             "threads",
@@ -113,11 +113,12 @@ FILES = {
             "tokens_per_s",
         ),
         "one row per cluster job of the run, largest wall time first; `wall_share` in % of the jobs' total; "
-        "`run_s` is the job's own work (reading, computing, writing) and `startup_s` the rest of its wall "
-        "time (starting Python, imports); "
+        "`run_s` is the job's own work (reading, computing, writing) and `overhead_s` the rest of its wall "
+        "time (starting Python, imports, checking inputs, hashing outputs for provenance); "
         "`peak_rss_mb` is the job's exact peak (VmHWM), `mem_mb` its memory resource (empty if none) and "
         "`peak_share_of_mem` the peak in % of it; `sampled_max_rss_mb` is Snakemake's sampled peak; "
-        "`tokens_per_s`: an encode job's real tokens per second of encoding (empty for other rules)",
+        "`tokens_per_s`: an encode job's real tokens per second of encoding (empty for other rules); "
+        "`run_s`, `threads`, `tokens_per_s` are empty where a job's record predates them",
     ),
 }
 

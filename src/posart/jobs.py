@@ -8,9 +8,11 @@ results/paper/jobs.csv, so a run shows which job needs the memory its resources 
 beside each peak stands the job's `mem_mb` resource (profiles/default/ sets it per heavy
 rule; a cluster kills a job above it) and the peak's share of it, and a job above its
 budget is logged as a warning. Each job's record also holds the seconds of its own work
-(`run_s`: the rest of its wall time, `startup_s`, went to starting Python and importing),
-its threads and, for an encode job, its encoding throughput (real tokens per second of
-`encode()`, the figure benchmarks/bench_encode.py sets against the bare forward pass).
+(`run_s`: the adapter's body; the rest of its wall time, `overhead_s`, went to starting
+Python, imports, checking inputs and hashing outputs for provenance), its threads and, for
+an encode job, its encoding throughput (real tokens per second of `encode()`, the figure
+benchmarks/bench_encode.py sets against the bare forward pass; a shard's includes
+tokenising the whole table). Records written before these fields leave them empty.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ FIELDS = {
     "io_in": "io_in_mb",
     "io_out": "io_out_mb",
 }
+# what each job's provenance record gives (None where it has none)
+RECORDED = ("peak_rss_mb", "mem_mb", "run_s", "threads", "tokens_per_s")
 
 
 def read_benchmark(path: str | Path) -> dict:
@@ -41,10 +45,6 @@ def read_benchmark(path: str | Path) -> dict:
     if frame.empty or missing:
         raise ValueError(f"benchmark record {path}: no row or no column(s) {missing}; is it Snakemake's?")
     return frame.iloc[-1].to_dict()
-
-
-# what each job's provenance record gives (None where it has none)
-RECORDED = ("peak_rss_mb", "mem_mb", "run_s", "threads", "tokens_per_s")
 
 
 def summarise(jobs: Sequence[Mapping]) -> pd.DataFrame:
@@ -64,9 +64,10 @@ def summarise(jobs: Sequence[Mapping]) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows, columns=["rule", "job", *RECORDED, *FIELDS.values()])
     frame[list(RECORDED)] = frame[list(RECORDED)].astype(float)
+    frame["threads"] = frame.threads.astype("Int64")
     total = frame.wall_s.sum()
     frame["wall_share"] = 100 * frame.wall_s / total if total > 0 else 0.0
-    frame["startup_s"] = frame.wall_s - frame.run_s
+    frame["overhead_s"] = frame.wall_s - frame.run_s
     frame["peak_share_of_mem"] = 100 * frame.peak_rss_mb / frame.mem_mb
     for job in frame[frame.peak_share_of_mem > 100].itertuples():
         log.warning(
