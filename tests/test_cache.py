@@ -62,6 +62,33 @@ def test_sentence_means_stream_in_blocks(token_cache):
         np.testing.assert_allclose(cache.sentence_means(3, special_tokens=False), expected, atol=1e-5)
 
 
+def test_a_streaming_pass_reads_every_block_into_the_same_buffer(token_cache):
+    """Blocks are exactly the stored vectors, but in reused memory: fresh blocks of varying sizes
+    fragmented the heap, and a pass's peak grew with the cache (benchmarks/bench_stats.py)."""
+    with ActivationCache(token_cache) as cache:
+        hidden = cache.file["hidden"][2]
+        blocks = []
+        for sentences, block, offsets in cache.sentence_chunks(2, max_tokens=100):
+            lo = cache.offsets[sentences.start]
+            assert block.dtype == np.float32 and np.array_equal(block, hidden[lo : lo + offsets[-1]].astype(np.float32))
+            blocks.append(block)
+        assert len(blocks) > 3 and all(np.shares_memory(blocks[0], block) for block in blocks)
+
+
+def test_a_float64_scratch_is_reused_and_exact():
+    scratch = cache_module.Float64Scratch()
+    rng = np.random.default_rng(0)
+    large, small = rng.normal(size=(30, 4)).astype(np.float32), rng.normal(size=(5, 4)).astype(np.float32)
+    first = scratch.copy_of(large)
+    second = scratch.copy_of(small)
+    assert np.array_equal(second, small.astype(np.float64)) and np.shares_memory(first, second)
+    keep = np.array([True, False, True, True, True])
+    offsets = np.array([0, 2, 5])
+    assert np.array_equal(
+        cache_module.segment_means(small, offsets, keep, scratch), cache_module.segment_means(small, offsets, keep)
+    )
+
+
 def test_sharded_encoding_is_identical(minilm, tmp_path, token_cache):
     shards = [tmp_path / f"s{k}.h5" for k in range(3)]
     for k, path in enumerate(shards):

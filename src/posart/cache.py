@@ -128,16 +128,27 @@ class ActivationCache:
             )
 
     def sentence_chunks(self, layer: int, max_tokens: int = 1 << 14) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
-        """Yield (sentence slice, token block, block-relative offsets) aligned to sentence ends."""
+        """Yield (sentence slice, float32 token block, block-relative offsets) aligned to sentence ends.
+
+        Every block is read into the same two buffers (stored dtype, float32), so the next
+        block overwrites it: use it before advancing. Fresh blocks of varying sizes
+        fragmented the heap, and the peak memory of a pass grew with the cache.
+        """
         self._require_tokens()
         hidden = self.file["hidden"]
-        first = 0
-        while first < self.n_sentences:
+        bounds = [0]
+        while bounds[-1] < self.n_sentences:
+            first = bounds[-1]
             last = int(np.searchsorted(self.offsets, self.offsets[first] + max_tokens, side="right")) - 1
-            last = min(max(last, first + 1), self.n_sentences)
+            bounds.append(min(max(last, first + 1), self.n_sentences))
+        largest = int(np.diff(self.offsets[bounds]).max(initial=0))
+        stored = np.empty((largest, self.dim), hidden.dtype)
+        wide = stored if hidden.dtype == np.float32 else np.empty((largest, self.dim), np.float32)
+        for first, last in zip(bounds, bounds[1:]):
             lo, hi = int(self.offsets[first]), int(self.offsets[last])
-            yield slice(first, last), hidden[layer, lo:hi].astype(np.float32), self.offsets[first : last + 1] - lo
-            first = last
+            hidden.read_direct(stored, np.s_[layer, lo:hi], np.s_[: hi - lo])
+            np.copyto(wide[: hi - lo], stored[: hi - lo])
+            yield slice(first, last), wide[: hi - lo], self.offsets[first : last + 1] - lo
 
     def tokens(self, layer: int, index: np.ndarray) -> np.ndarray:
         """Gather token vectors of one layer by global token index (any order, repeats allowed)."""
@@ -163,13 +174,14 @@ class ActivationCache:
             return self.file[POOLED[0] if special_tokens else POOLED[1]][layer].astype(np.float32, copy=False)
         special = None if special_tokens else self.file["special"][:]
         out = np.empty((self.n_sentences, self.dim), dtype=np.float32)
+        scratch = Float64Scratch()
         for sentences, block, offsets in self.sentence_chunks(layer):
             keep = (
                 np.ones(len(block), bool)
                 if special is None
                 else ~special[self.offsets[sentences.start] : self.offsets[sentences.stop]]
             )
-            out[sentences] = segment_means(block, offsets, keep)
+            out[sentences] = segment_means(block, offsets, keep, scratch)
         return out
 
 
@@ -183,9 +195,31 @@ def _shard_problem(shard: Path) -> str | None:
     return None
 
 
-def segment_means(block: np.ndarray, offsets: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Mean of the kept rows of each segment offsets[i]:offsets[i+1] (empty keep -> error)."""
-    sums = np.add.reduceat(np.where(keep[:, None], block, 0.0).astype(np.float64), offsets[:-1], axis=0)
+class Float64Scratch:
+    """One float64 buffer lent to every block of a streaming pass, grown to the largest block."""
+
+    def __init__(self):
+        self.buffer = np.empty(0)
+
+    def copy_of(self, block: np.ndarray) -> np.ndarray:
+        """`block` converted to float64 in the buffer, which the next call overwrites."""
+        if self.buffer.size < block.size:
+            self.buffer = np.empty(block.size)
+        wide = self.buffer[: block.size].reshape(block.shape)
+        np.copyto(wide, block)
+        return wide
+
+
+def segment_means(
+    block: np.ndarray, offsets: np.ndarray, keep: np.ndarray, scratch: Float64Scratch | None = None
+) -> np.ndarray:
+    """Mean of the kept rows of each segment offsets[i]:offsets[i+1] (empty keep -> error).
+
+    Sums in float64; `scratch` lends the float64 copy of the block (a streaming pass reuses one).
+    """
+    wide = (scratch or Float64Scratch()).copy_of(block)
+    wide[~keep] = 0.0
+    sums = np.add.reduceat(wide, offsets[:-1], axis=0)
     counts = np.add.reduceat(keep.astype(np.int64), offsets[:-1])
     if (counts == 0).any() or (np.diff(offsets) == 0).any():
         raise CacheError("a sentence has no token to pool")
