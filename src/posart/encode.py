@@ -149,9 +149,11 @@ def encode(
     capacity = max((int(np.prod(shape)) for shape, _ in layouts), default=0)
     max_abs, rounding = np.zeros(layers), np.zeros(layers)
 
+    # No chunk cache: windows are written whole, so full chunks go straight to the file, and a
+    # cache only kept the part-written chunks of window boundaries (up to its 64 MiB; no faster).
     with (
         atomic_path(out_path) as tmp,
-        h5py.File(tmp, "w", rdcc_nbytes=64 << 20) as h5,
+        h5py.File(tmp, "w", rdcc_nbytes=0) as h5,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer") as writer,
     ):
         vectors = _create_vectors(
