@@ -75,17 +75,21 @@ def test_a_streaming_pass_reads_every_block_into_the_same_buffer(token_cache):
         assert len(blocks) > 3 and all(np.shares_memory(blocks[0], block) for block in blocks)
 
 
-def test_a_float64_scratch_is_reused_and_exact():
-    scratch = cache_module.Float64Scratch()
+def test_a_scratch_is_reused_grows_and_is_exact():
+    wide, kept = cache_module.Scratch(), cache_module.Scratch(np.float32)
     rng = np.random.default_rng(0)
-    large, small = rng.normal(size=(30, 4)).astype(np.float32), rng.normal(size=(5, 4)).astype(np.float32)
-    first = scratch.copy_of(large)
-    second = scratch.copy_of(small)
-    assert np.array_equal(second, small.astype(np.float64)) and np.shares_memory(first, second)
+    small, large = rng.normal(size=(5, 4)).astype(np.float32), rng.normal(size=(30, 4)).astype(np.float32)
     keep = np.array([True, False, True, True, True])
     offsets = np.array([0, 2, 5])
+    first = wide.copy_of(small)
+    assert np.array_equal(first, small.astype(np.float64))
+    assert np.array_equal(wide.copy_of(large), large.astype(np.float64))  # grown to the larger block
+    again = wide.copy_of(small)
+    assert np.array_equal(again, small.astype(np.float64)) and np.shares_memory(again, wide.buffer)
+    rows = kept.rows(small, keep)
+    assert rows.dtype == np.float32 and np.array_equal(rows, small[keep]) and np.shares_memory(rows, kept.buffer)
     assert np.array_equal(
-        cache_module.segment_means(small, offsets, keep, scratch), cache_module.segment_means(small, offsets, keep)
+        cache_module.segment_means(small, offsets, keep, wide), cache_module.segment_means(small, offsets, keep)
     )
 
 
@@ -100,6 +104,8 @@ def test_sharded_encoding_is_identical(minilm, tmp_path, token_cache):
         for name in ("offsets", "input_ids", "word_index", "special", "position", "source_index"):
             np.testing.assert_array_equal(whole.field(name), joined.field(name))
         assert whole.texts() == joined.texts()
+        for layer in (0, 6):  # streamed through the virtual dataset, block by block
+            np.testing.assert_array_equal(whole.sentence_means(layer, False), joined.sentence_means(layer, False))
         for key in ("n_empty", "n_truncated", "n_sentences", "n_tokens", "max_abs_value", "float16_max_abs_error"):
             assert joined.attrs[key] == whole.attrs[key], key
     # A shard cut short (in the workflow: e.g. a copy that kept its timestamp, so nothing is
@@ -110,6 +116,15 @@ def test_sharded_encoding_is_identical(minilm, tmp_path, token_cache):
     shards[1].unlink()
     with pytest.raises(CacheError, match=r"shard .*s1.h5, which is missing"):
         ActivationCache(tmp_path / "joined.h5")
+
+
+def test_a_compressed_cache_holds_the_same_vectors(minilm, tmp_path, token_cache):
+    """Windows end inside chunks: without a chunk cache, HDF5 reads the part-written chunk back,
+    decompresses, completes and recompresses it."""
+    encode.encode(minilm, SENTENCES, tmp_path / "z.h5", dtype="float16", window_sentences=8, compression="gzip")
+    with ActivationCache(token_cache) as plain, ActivationCache(tmp_path / "z.h5") as packed:
+        assert packed.file["hidden"].compression == "gzip"
+        np.testing.assert_array_equal(plain.file["hidden"][:], packed.file["hidden"][:])
 
 
 def test_sentence_cache_pools_with_and_without_specials(minilm, tmp_path, token_cache):

@@ -43,3 +43,16 @@ def test_streaming_equals_in_memory(random_cache, special_tokens, monkeypatch):
         sentences = np.stack([hidden[layer][a:b][keep[a:b]].mean(0) for a, b in zip(offsets[:-1], offsets[1:])])
         np.testing.assert_allclose(result["sentence_mean"][layer], sentences.mean(0), atol=1e-6)
         assert result["token_n"][layer] == keep.sum()
+
+
+def test_moments_through_a_scratch_equal_moments_of_fresh_copies():
+    from posart.cache import Scratch
+
+    rng = np.random.default_rng(1)
+    blocks = [rng.normal(size=(n, 8)).astype(np.float32) for n in (50, 7, 120, 3)]
+    fresh, lent, scratch = stats.Moments(8), stats.Moments(8), Scratch()
+    for block in blocks:
+        fresh.update(block)
+        lent.update(block, scratch)
+    for name in ("n", "total", "outer", "argmin", "argmax"):
+        np.testing.assert_array_equal(getattr(fresh, name), getattr(lent, name))

@@ -147,7 +147,8 @@ class ActivationCache:
         for first, last in zip(bounds, bounds[1:]):
             lo, hi = int(self.offsets[first]), int(self.offsets[last])
             hidden.read_direct(stored, np.s_[layer, lo:hi], np.s_[: hi - lo])
-            np.copyto(wide[: hi - lo], stored[: hi - lo])
+            if wide is not stored:  # a float32 cache is read straight into the float32 buffer
+                np.copyto(wide[: hi - lo], stored[: hi - lo])
             yield slice(first, last), wide[: hi - lo], self.offsets[first : last + 1] - lo
 
     def tokens(self, layer: int, index: np.ndarray) -> np.ndarray:
@@ -174,7 +175,7 @@ class ActivationCache:
             return self.file[POOLED[0] if special_tokens else POOLED[1]][layer].astype(np.float32, copy=False)
         special = None if special_tokens else self.file["special"][:]
         out = np.empty((self.n_sentences, self.dim), dtype=np.float32)
-        scratch = Float64Scratch()
+        scratch = Scratch()
         for sentences, block, offsets in self.sentence_chunks(layer):
             keep = (
                 np.ones(len(block), bool)
@@ -195,29 +196,37 @@ def _shard_problem(shard: Path) -> str | None:
     return None
 
 
-class Float64Scratch:
-    """One float64 buffer lent to every block of a streaming pass, grown to the largest block."""
+class Scratch:
+    """One buffer of `dtype` lent to every block of a streaming pass, grown to the largest block."""
 
-    def __init__(self):
-        self.buffer = np.empty(0)
+    def __init__(self, dtype: np.dtype | type = np.float64):
+        self.buffer = np.empty(0, dtype)
+
+    def _view(self, shape: tuple[int, ...]) -> np.ndarray:
+        size = int(np.prod(shape))
+        if self.buffer.size < size:
+            self.buffer = np.empty(size, self.buffer.dtype)
+        return self.buffer[:size].reshape(shape)
 
     def copy_of(self, block: np.ndarray) -> np.ndarray:
-        """`block` converted to float64 in the buffer, which the next call overwrites."""
-        if self.buffer.size < block.size:
-            self.buffer = np.empty(block.size)
-        wide = self.buffer[: block.size].reshape(block.shape)
-        np.copyto(wide, block)
-        return wide
+        """`block` converted to the buffer's dtype, in the buffer (the next call overwrites it)."""
+        out = self._view(block.shape)
+        np.copyto(out, block)
+        return out
+
+    def rows(self, block: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        """`block[keep]` (same dtype) in the buffer (the next call overwrites it)."""
+        return np.compress(keep, block, axis=0, out=self._view((int(keep.sum()), *block.shape[1:])))
 
 
 def segment_means(
-    block: np.ndarray, offsets: np.ndarray, keep: np.ndarray, scratch: Float64Scratch | None = None
+    block: np.ndarray, offsets: np.ndarray, keep: np.ndarray, scratch: Scratch | None = None
 ) -> np.ndarray:
     """Mean of the kept rows of each segment offsets[i]:offsets[i+1] (empty keep -> error).
 
     Sums in float64; `scratch` lends the float64 copy of the block (a streaming pass reuses one).
     """
-    wide = (scratch or Float64Scratch()).copy_of(block)
+    wide = (scratch or Scratch()).copy_of(block)
     wide[~keep] = 0.0
     sums = np.add.reduceat(wide, offsets[:-1], axis=0)
     counts = np.add.reduceat(keep.astype(np.int64), offsets[:-1])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posart.atomic import atomic_path
-from posart.cache import ActivationCache, Float64Scratch, segment_means
+from posart.cache import ActivationCache, Scratch, segment_means
 
 
 @dataclass
@@ -34,11 +34,11 @@ class Moments:
         self.argmin = np.zeros(self.dim, np.int64)
         self.argmax = np.zeros(self.dim, np.int64)
 
-    def update(self, block: np.ndarray, scratch: Float64Scratch | None = None) -> None:
+    def update(self, block: np.ndarray, scratch: Scratch | None = None) -> None:
         """Add a block of vectors; `scratch` lends the float64 copy (a streaming pass reuses one)."""
         if not len(block):
             return
-        block64 = (scratch or Float64Scratch()).copy_of(block)
+        block64 = (scratch or Scratch()).copy_of(block)
         self.n += len(block)
         self.total += block64.sum(axis=0)
         self.outer += block64.T @ block64
@@ -71,12 +71,13 @@ def layer_moments(cache: ActivationCache, layer: int, special_tokens: bool) -> t
     """Token-level and sentence-level moments of one layer, one streaming pass."""
     tokens, sentences = Moments(cache.dim), Moments(cache.dim)
     special = cache.field("special") if not special_tokens else None
-    scratch = Float64Scratch()  # every block's float64 copies: the pass allocates no block-sized array
+    # every block's kept rows and float64 copies go to these: the pass allocates no block-sized array
+    wide, kept = Scratch(), Scratch(np.float32)
     for sentence_range, block, offsets in cache.sentence_chunks(layer):
         lo, hi = cache.offsets[sentence_range.start], cache.offsets[sentence_range.stop]
         keep = np.ones(len(block), bool) if special is None else ~special[lo:hi]
-        tokens.update(block if special is None else block[keep], scratch)
-        sentences.update(segment_means(block, offsets, keep, scratch))
+        tokens.update(block if special is None else kept.rows(block, keep), wide)
+        sentences.update(segment_means(block, offsets, keep, wide))
     return tokens, sentences
 
 
