@@ -48,7 +48,7 @@ def test_every_target_and_the_output_contract(demo):
         relative = spec.path.format(model=model, corpus="sst2", run="tiny-pe")
         frame = pd.read_csv(demo / relative)
         assert tuple(frame.columns) == spec.columns, relative
-        assert len(frame) and not frame.isna().any().any(), relative
+        assert len(frame) and not frame.drop(columns=list(spec.sparse)).isna().any().any(), relative
         if "method" in frame:
             assert sorted(frame.method.unique()) == sorted(METHODS), relative
     for name in PAPER:

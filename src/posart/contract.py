@@ -19,6 +19,7 @@ class ContractFile(NamedTuple):
     path: str  # pattern, as the rule that writes it declares it
     columns: tuple[str, ...]
     note: str = ""  # shown after the columns in docs/outputs.md
+    sparse: tuple[str, ...] = ()  # columns that some rows of every complete run leave empty, by design
 
 
 FILES = {
@@ -119,6 +120,7 @@ FILES = {
         "`peak_share_of_mem` the peak in % of it; `sampled_max_rss_mb` is Snakemake's sampled peak; "
         "`tokens_per_s`: an encode job's real tokens per second of encoding (empty for other rules); "
         "`run_s`, `threads`, `tokens_per_s` are empty where a job's record predates them",
+        sparse=("tokens_per_s",),
     ),
 }
 
