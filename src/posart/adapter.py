@@ -45,7 +45,7 @@ def run(snakemake, extra: dict | None = None) -> Iterator[dict]:
         yield extras
         extras.pop("progress")
         # the job's own work (reading, computing, writing): jobs.csv sets it against its wall time,
-        # the rest being the start of Python and the imports
+        # the rest (overhead_s) being the start of Python, imports, input checks and provenance
         extras["run_s"] = time.perf_counter() - started
         extras["threads"] = snakemake.threads
         extras["peak_rss_mb"] = memory.peak_rss_mb()  # exact; results/paper/jobs.csv reports it per job
