@@ -28,6 +28,11 @@ TOKEN_FIELDS = ("input_ids", "position", "word_index", "special")
 SENTENCE_FIELDS = ("text", "source_index", "truncated", "n_tokens")
 POOLED = ("pooled", "pooled_nospecial")
 STRING = h5py.string_dtype(encoding="utf-8")
+# HDF5's chunk cache per open cache file. Streaming passes read whole sentences in file order,
+# so a chunk is read again only where one block ends inside it and the next begins, and a
+# gather (`tokens`) reads each chunk once per call: a few chunks (about 1 MiB each,
+# `chunk_rows`) suffice. 64 MiB filled with chunks no pass read again: +60 MiB peak per job.
+READ_CHUNK_CACHE_BYTES = 4 << 20
 
 
 class CacheError(RuntimeError):
@@ -47,7 +52,7 @@ class ActivationCache:
         if not self.path.is_file():
             raise CacheError(f"activation cache {self.path} does not exist")
         try:
-            self.file = h5py.File(self.path, "r", rdcc_nbytes=64 << 20)
+            self.file = h5py.File(self.path, "r", rdcc_nbytes=READ_CHUNK_CACHE_BYTES)
         except OSError as error:
             raise CacheError(
                 f"activation cache {self.path} is truncated or corrupt ({error}); "
