@@ -118,13 +118,29 @@ def test_sharded_encoding_is_identical(minilm, tmp_path, token_cache):
         ActivationCache(tmp_path / "joined.h5")
 
 
+def chunk_cache_bytes(cache: ActivationCache) -> int:
+    return cache.file.id.get_access_plist().get_cache()[2]
+
+
 def test_a_compressed_cache_holds_the_same_vectors(minilm, tmp_path, token_cache):
     """Windows end inside chunks: without a chunk cache, HDF5 reads the part-written chunk back,
-    decompresses, completes and recompresses it."""
+    decompresses, completes and recompresses it. Compressed vectors are read through a chunk
+    cache (a chunk read twice is decompressed once), plain ones straight into the array."""
     encode.encode(minilm, SENTENCES, tmp_path / "z.h5", dtype="float16", window_sentences=8, compression="gzip")
-    with ActivationCache(token_cache) as plain, ActivationCache(tmp_path / "z.h5") as packed:
+    shards = [tmp_path / f"z{k}.h5" for k in range(2)]
+    for k, path in enumerate(shards):
+        encode.encode(minilm, SENTENCES, path, window_sentences=8, compression="gzip", shard=k, n_shards=2)
+    cache_module.join(shards, tmp_path / "joined.h5", attrs={})
+    with (
+        ActivationCache(token_cache) as plain,
+        ActivationCache(tmp_path / "z.h5") as packed,
+        ActivationCache(tmp_path / "joined.h5") as joined,
+    ):
         assert packed.file["hidden"].compression == "gzip"
         np.testing.assert_array_equal(plain.file["hidden"][:], packed.file["hidden"][:])
+        np.testing.assert_array_equal(plain.sentence_means(3), joined.sentence_means(3))
+        assert chunk_cache_bytes(plain) == 0
+        assert chunk_cache_bytes(packed) == chunk_cache_bytes(joined) == cache_module.COMPRESSED_CHUNK_CACHE_BYTES
 
 
 def test_sentence_cache_pools_with_and_without_specials(minilm, tmp_path, token_cache):

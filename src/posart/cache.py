@@ -28,11 +28,11 @@ TOKEN_FIELDS = ("input_ids", "position", "word_index", "special")
 SENTENCE_FIELDS = ("text", "source_index", "truncated", "n_tokens")
 POOLED = ("pooled", "pooled_nospecial")
 STRING = h5py.string_dtype(encoding="utf-8")
-# HDF5's chunk cache per open cache file. Streaming passes read whole sentences in file order,
-# so a chunk is read again only where one block ends inside it and the next begins, and a
-# gather (`tokens`) reads each chunk once per call: a few chunks (about 1 MiB each,
-# `chunk_rows`) suffice. 64 MiB filled with chunks no pass read again: +60 MiB peak per job.
-READ_CHUNK_CACHE_BYTES = 4 << 20
+# HDF5's chunk cache when reading a cache whose vectors are compressed: a chunk read again
+# (where a block ends inside it, or when a task reads a layer twice) is then not decompressed
+# again. Uncompressed vectors are read with none: HDF5 then reads straight into the caller's
+# array, and a cache only filled with chunks that were read once (+60 MiB for a statistics job).
+COMPRESSED_CHUNK_CACHE_BYTES = 64 << 20
 
 
 class CacheError(RuntimeError):
@@ -52,7 +52,7 @@ class ActivationCache:
         if not self.path.is_file():
             raise CacheError(f"activation cache {self.path} does not exist")
         try:
-            self.file = h5py.File(self.path, "r", rdcc_nbytes=READ_CHUNK_CACHE_BYTES)
+            self.file = h5py.File(self.path, "r", rdcc_nbytes=0)
         except OSError as error:
             raise CacheError(
                 f"activation cache {self.path} is truncated or corrupt ({error}); "
@@ -63,6 +63,9 @@ class ActivationCache:
             raise CacheError(f"activation cache {self.path} is unfinished (no 'complete' flag); delete it and rerun")
         self._check_shards()
         self.granularity = str(self.file.attrs["granularity"])
+        if self._compressed():
+            self.file.close()
+            self.file = h5py.File(self.path, "r", rdcc_nbytes=COMPRESSED_CHUNK_CACHE_BYTES)
         self.offsets = self.file["offsets"][:] if "offsets" in self.file else None
 
     def _check_shards(self) -> None:
@@ -79,6 +82,17 @@ class ActivationCache:
                 if problem:
                     self.file.close()
                     raise CacheError(f"activation cache {self.path} reads from shard {shard}, which {problem}")
+
+    def _compressed(self) -> bool:
+        """Whether the stored vectors are compressed (in a joined cache: in any of its shards)."""
+        vectors = self._vectors
+        if not vectors.is_virtual:
+            return vectors.compression is not None
+        for source in vectors.virtual_sources():
+            with h5py.File(self.path.parent / source.file_name, "r") as shard:
+                if shard[source.dset_name].compression is not None:
+                    return True
+        return False
 
     def __enter__(self) -> "ActivationCache":
         return self
