@@ -48,7 +48,7 @@ def machine() -> dict:
     )
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "describe", "--always", "--dirty", "--exclude=*"],  # "-dirty": uncommitted changes
             capture_output=True,
             text=True,
             cwd=Path(__file__).parent,
