@@ -100,6 +100,7 @@ def test_sharded_encoding_is_identical(minilm, tmp_path, token_cache):
     cache_module.join(shards, tmp_path / "joined.h5", attrs={})
     with ActivationCache(token_cache) as whole, ActivationCache(tmp_path / "joined.h5") as joined:
         assert joined.file["hidden"].is_virtual
+        assert chunk_cache_bytes(joined) == 0  # plain shards: read straight into the array
         np.testing.assert_array_equal(whole.file["hidden"][:], joined.file["hidden"][:])
         for name in ("offsets", "input_ids", "word_index", "special", "position", "source_index"):
             np.testing.assert_array_equal(whole.field(name), joined.field(name))
@@ -122,25 +123,43 @@ def chunk_cache_bytes(cache: ActivationCache) -> int:
     return cache.file.id.get_access_plist().get_cache()[2]
 
 
+def layer_chunks_bytes(cache: ActivationCache) -> int:
+    """One chunk of every layer: what a block of all layers (the probe's) leaves part-read."""
+    vectors = cache.file["hidden"]
+    return cache.n_layers * int(np.prod(vectors.chunks[1:])) * vectors.dtype.itemsize
+
+
 def test_a_compressed_cache_holds_the_same_vectors(minilm, tmp_path, token_cache):
     """Windows end inside chunks: without a chunk cache, HDF5 reads the part-written chunk back,
-    decompresses, completes and recompresses it. Compressed vectors are read through a chunk
-    cache (a chunk read twice is decompressed once), plain ones straight into the array."""
+    decompresses, completes and recompresses it."""
     encode.encode(minilm, SENTENCES, tmp_path / "z.h5", dtype="float16", window_sentences=8, compression="gzip")
+    with ActivationCache(token_cache) as plain, ActivationCache(tmp_path / "z.h5") as packed:
+        assert packed.file["hidden"].compression == "gzip"
+        np.testing.assert_array_equal(plain.file["hidden"][:], packed.file["hidden"][:])
+
+
+def test_only_compressed_vectors_are_read_through_a_chunk_cache(minilm, tmp_path, token_cache):
+    """Plain vectors are read straight into the array; compressed ones through a chunk cache
+    holding a chunk of every layer, so a chunk read twice is decompressed once. A joined cache
+    reads each shard through its own cache: they share one budget."""
+    encode.encode(minilm, SENTENCES, tmp_path / "z.h5", window_sentences=8, compression="gzip")
+    encode.encode(minilm, SENTENCES, tmp_path / "p.h5", granularity="sentences", compression="gzip")
     shards = [tmp_path / f"z{k}.h5" for k in range(2)]
     for k, path in enumerate(shards):
         encode.encode(minilm, SENTENCES, path, window_sentences=8, compression="gzip", shard=k, n_shards=2)
     cache_module.join(shards, tmp_path / "joined.h5", attrs={})
+    budget = cache_module.COMPRESSED_CHUNK_CACHE_BYTES
     with (
         ActivationCache(token_cache) as plain,
         ActivationCache(tmp_path / "z.h5") as packed,
+        ActivationCache(tmp_path / "p.h5") as pooled,
         ActivationCache(tmp_path / "joined.h5") as joined,
     ):
-        assert packed.file["hidden"].compression == "gzip"
-        np.testing.assert_array_equal(plain.file["hidden"][:], packed.file["hidden"][:])
-        np.testing.assert_array_equal(plain.sentence_means(3), joined.sentence_means(3))
         assert chunk_cache_bytes(plain) == 0
-        assert chunk_cache_bytes(packed) == chunk_cache_bytes(joined) == cache_module.COMPRESSED_CHUNK_CACHE_BYTES
+        assert chunk_cache_bytes(packed) == budget >= layer_chunks_bytes(packed)
+        assert chunk_cache_bytes(pooled) == budget
+        assert chunk_cache_bytes(joined) * len(shards) == budget
+        assert chunk_cache_bytes(joined) >= layer_chunks_bytes(packed)  # shards' chunks are no larger
 
 
 def test_sentence_cache_pools_with_and_without_specials(minilm, tmp_path, token_cache):

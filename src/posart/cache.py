@@ -28,10 +28,12 @@ TOKEN_FIELDS = ("input_ids", "position", "word_index", "special")
 SENTENCE_FIELDS = ("text", "source_index", "truncated", "n_tokens")
 POOLED = ("pooled", "pooled_nospecial")
 STRING = h5py.string_dtype(encoding="utf-8")
-# HDF5's chunk cache when reading a cache whose vectors are compressed: a chunk read again
-# (where a block ends inside it, or when a task reads a layer twice) is then not decompressed
-# again. Uncompressed vectors are read with none: HDF5 then reads straight into the caller's
-# array, and a cache only filled with chunks that were read once (+60 MiB for a statistics job).
+# HDF5's chunk cache for reading compressed vectors, shared out among a joined cache's shards
+# (HDF5 gives each shard its own). A chunk read again soon (where a block ends inside it; the
+# probe's blocks of all layers) is then not decompressed again; a task reading a whole layer
+# twice gains only when the layer fits. Uncompressed vectors are read without a cache: HDF5
+# then reads straight into the caller's array, whereas a cache only filled up with chunks read
+# once (+60 MiB for a statistics job). A file opened twice in one process keeps its first cache.
 COMPRESSED_CHUNK_CACHE_BYTES = 64 << 20
 
 
@@ -63,9 +65,10 @@ class ActivationCache:
             raise CacheError(f"activation cache {self.path} is unfinished (no 'complete' flag); delete it and rerun")
         self._check_shards()
         self.granularity = str(self.file.attrs["granularity"])
-        if self._compressed():
+        compressed = self._compressed_files()
+        if compressed:
             self.file.close()
-            self.file = h5py.File(self.path, "r", rdcc_nbytes=COMPRESSED_CHUNK_CACHE_BYTES)
+            self.file = h5py.File(self.path, "r", rdcc_nbytes=COMPRESSED_CHUNK_CACHE_BYTES // compressed)
         self.offsets = self.file["offsets"][:] if "offsets" in self.file else None
 
     def _check_shards(self) -> None:
@@ -83,16 +86,20 @@ class ActivationCache:
                     self.file.close()
                     raise CacheError(f"activation cache {self.path} reads from shard {shard}, which {problem}")
 
-    def _compressed(self) -> bool:
-        """Whether the stored vectors are compressed (in a joined cache: in any of its shards)."""
+    def _compressed_files(self) -> int:
+        """How many files hold the vectors compressed: this one, or shards of a joined cache."""
         vectors = self._vectors
         if not vectors.is_virtual:
-            return vectors.compression is not None
-        for source in vectors.virtual_sources():
-            with h5py.File(self.path.parent / source.file_name, "r") as shard:
-                if shard[source.dset_name].compression is not None:
-                    return True
-        return False
+            return int(vectors.compression is not None)
+        count = 0
+        for file_name, name in {(s.file_name, s.dset_name) for s in vectors.virtual_sources()}:
+            shard = self.path.parent / file_name
+            with h5py.File(shard, "r") as opened:
+                if name not in opened:
+                    self.file.close()
+                    raise CacheError(f"activation cache {self.path} reads {name!r} from shard {shard}, which has none")
+                count += opened[name].compression is not None
+        return count
 
     def __enter__(self) -> "ActivationCache":
         return self
