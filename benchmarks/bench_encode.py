@@ -232,15 +232,16 @@ def main() -> None:
     tokens, _ = tokenise(loaded.tokenizer, texts, loaded.max_length)
     lengths = tokens.lengths
     real_tokens = int(lengths.sum())
+    windowed = windowed_batches(lengths, loaded, defaults)  # encode()'s own batches (float16 tokens)
     plans = {
         "raw": plan_batches(lengths.tolist(), defaults["batch_tokens"], defaults["max_batch"]),
-        "raw (windowed)": windowed_batches(lengths, loaded, defaults),
+        "raw (windowed)": windowed,
     }
     if plans["raw (windowed)"] == plans["raw"]:
         del plans["raw (windowed)"]  # one window: encode() runs exactly the raw batches
     inputs = {name: padded(loaded, tokens, batches) for name, batches in plans.items()}
     encode_plans = {
-        "encode float16": windowed_batches(lengths, loaded, defaults),
+        "encode float16": windowed,
         "encode float32": windowed_batches(lengths, loaded, defaults, dtype="float32"),
         "encode sentences": windowed_batches(lengths, loaded, defaults, "sentences"),
     }

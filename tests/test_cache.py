@@ -111,6 +111,10 @@ def test_sharded_encoding_is_identical(minilm, tmp_path, token_cache):
             assert joined.attrs[key] == whole.attrs[key], key
     # A shard cut short (in the workflow: e.g. a copy that kept its timestamp, so nothing is
     # re-run): the joined cache is refused when opened, naming the shard, not at its first read.
+    with h5py.File(shards[2], "w") as replaced:  # a shard file of something else
+        replaced.attrs["complete"] = True
+    with pytest.raises(CacheError, match=r"shard .*s2.h5, which holds no 'hidden'; delete it and rerun"):
+        ActivationCache(tmp_path / "joined.h5")
     shards[1].write_bytes(shards[1].read_bytes()[:20000])
     with pytest.raises(CacheError, match=r"shard .*s1.h5, which is truncated or corrupt .*delete it and rerun"):
         ActivationCache(tmp_path / "joined.h5")
@@ -129,20 +133,25 @@ def layer_chunks_bytes(cache: ActivationCache) -> int:
     return cache.n_layers * int(np.prod(vectors.chunks[1:])) * vectors.dtype.itemsize
 
 
-def test_a_compressed_cache_holds_the_same_vectors(minilm, tmp_path, token_cache):
+@pytest.fixture(scope="module")
+def gzip_cache(minilm, tmp_path_factory):
+    path = tmp_path_factory.mktemp("gzip") / "z.h5"
+    encode.encode(minilm, SENTENCES, path, dtype="float16", window_sentences=8, compression="gzip")
+    return path
+
+
+def test_a_compressed_cache_holds_the_same_vectors(token_cache, gzip_cache):
     """Windows end inside chunks: without a chunk cache, HDF5 reads the part-written chunk back,
     decompresses, completes and recompresses it."""
-    encode.encode(minilm, SENTENCES, tmp_path / "z.h5", dtype="float16", window_sentences=8, compression="gzip")
-    with ActivationCache(token_cache) as plain, ActivationCache(tmp_path / "z.h5") as packed:
+    with ActivationCache(token_cache) as plain, ActivationCache(gzip_cache) as packed:
         assert packed.file["hidden"].compression == "gzip"
         np.testing.assert_array_equal(plain.file["hidden"][:], packed.file["hidden"][:])
 
 
-def test_only_compressed_vectors_are_read_through_a_chunk_cache(minilm, tmp_path, token_cache):
+def test_only_compressed_vectors_are_read_through_a_chunk_cache(minilm, tmp_path, token_cache, gzip_cache):
     """Plain vectors are read straight into the array; compressed ones through a chunk cache
     holding a chunk of every layer, so a chunk read twice is decompressed once. A joined cache
     reads each shard through its own cache: they share one budget."""
-    encode.encode(minilm, SENTENCES, tmp_path / "z.h5", window_sentences=8, compression="gzip")
     encode.encode(minilm, SENTENCES, tmp_path / "p.h5", granularity="sentences", compression="gzip")
     shards = [tmp_path / f"z{k}.h5" for k in range(2)]
     for k, path in enumerate(shards):
@@ -151,7 +160,7 @@ def test_only_compressed_vectors_are_read_through_a_chunk_cache(minilm, tmp_path
     budget = cache_module.COMPRESSED_CHUNK_CACHE_BYTES
     with (
         ActivationCache(token_cache) as plain,
-        ActivationCache(tmp_path / "z.h5") as packed,
+        ActivationCache(gzip_cache) as packed,
         ActivationCache(tmp_path / "p.h5") as pooled,
         ActivationCache(tmp_path / "joined.h5") as joined,
     ):

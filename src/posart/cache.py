@@ -79,12 +79,15 @@ class ActivationCache:
             dataset = self.file.get(name)
             if dataset is None or not dataset.is_virtual:
                 continue
-            for source in dataset.virtual_sources():
-                shard = self.path.parent / source.file_name
-                problem = _shard_problem(shard)
+            for shard, source in self._sources(dataset):
+                problem = _shard_problem(shard, source)
                 if problem:
                     self.file.close()
                     raise CacheError(f"activation cache {self.path} reads from shard {shard}, which {problem}")
+
+    def _sources(self, dataset: h5py.Dataset) -> list[tuple[Path, str]]:
+        """(shard file, dataset name) of each part of a joined cache's virtual dataset, in order."""
+        return list(dict.fromkeys((self.path.parent / s.file_name, s.dset_name) for s in dataset.virtual_sources()))
 
     def _compressed_files(self) -> int:
         """How many files hold the vectors compressed: this one, or shards of a joined cache."""
@@ -92,13 +95,9 @@ class ActivationCache:
         if not vectors.is_virtual:
             return int(vectors.compression is not None)
         count = 0
-        for file_name, name in {(s.file_name, s.dset_name) for s in vectors.virtual_sources()}:
-            shard = self.path.parent / file_name
+        for shard, source in self._sources(vectors):
             with h5py.File(shard, "r") as opened:
-                if name not in opened:
-                    self.file.close()
-                    raise CacheError(f"activation cache {self.path} reads {name!r} from shard {shard}, which has none")
-                count += opened[name].compression is not None
+                count += opened[source].compression is not None
         return count
 
     def __enter__(self) -> "ActivationCache":
@@ -212,11 +211,13 @@ class ActivationCache:
         return out
 
 
-def _shard_problem(shard: Path) -> str | None:
+def _shard_problem(shard: Path, source: str) -> str | None:
     if not shard.is_file():
         return "is missing; rerun the workflow to rebuild it"
     try:
-        h5py.File(shard, "r").close()
+        with h5py.File(shard, "r") as opened:
+            if source not in opened:
+                return f"holds no {source!r}; delete it and rerun the workflow to rebuild it"
     except OSError as error:
         return f"is truncated or corrupt ({error}); delete it and rerun the workflow to rebuild it"
     return None
